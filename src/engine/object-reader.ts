@@ -1,0 +1,124 @@
+import { pipeline, Readable, type Transform } from 'node:stream';
+import { BODY_HEADER_SIZE, PART_HEADER_SIZE } from '../crypto/constants.js';
+import { encodeBodyHeader } from '../crypto/body-header.js';
+import { verifyEnvelope, type Envelope } from '../crypto/envelope.js';
+import { decodeLayout, expandLayout, type Layout } from '../crypto/layout.js';
+import { deriveSegmentKeys } from '../crypto/segment-keys.js';
+import { wipe } from '../crypto/kdf.js';
+import { SealError } from '../errors.js';
+import { DecryptStream } from './decrypt-stream.js';
+import { MultipartDecryptStream, type PartPlan } from './multipart-decrypt-stream.js';
+import { RangeDecryptStream } from './range-decrypt-stream.js';
+import { chunkSpan, MAX_PART_PLAINTEXT, partCiphertextSize, singlePartPlaintextSize } from './size-math.js';
+
+/** Where ciphertext comes from: a backend GET, a file, a buffer. `range` is inclusive. */
+export interface CiphertextSource {
+  /** stored (ciphertext) size in bytes */
+  readonly size: number;
+  read(range?: { start: number; end: number }): Promise<Readable> | Readable;
+}
+
+/** An inclusive plaintext byte range, already resolved against the plaintext length. */
+export interface PlainRange {
+  start: number;
+  end: number;
+}
+
+export interface OpenOptions {
+  range?: PlainRange;
+  /** see HeldOutput; default 1 MiB */
+  releaseWindow?: number;
+}
+
+export interface OpenedObject {
+  plaintextLength: number;
+  stream: Readable;
+}
+
+/**
+ * Plaintext length of an object from its envelope and stored size (FORMAT.md §6): a pure function
+ * for single-part objects; the committed layout for multipart ones. No key is needed (HEAD uses it).
+ */
+export function plaintextLengthOf(env: Envelope, ciphertextSize: number): number {
+  if (!env.uploadNonce) return singlePartPlaintextSize(ciphertextSize);
+  const layout = layoutOf(env);
+  const entries = expandLayout(layout);
+  const expected = entries.reduce((n, e) => n + partCiphertextSize(e.plaintextLength), 0);
+  if (ciphertextSize < expected) throw new SealError('BodyTruncated', `multipart body is ${ciphertextSize} bytes, the layout needs ${expected}`);
+  if (ciphertextSize > expected) throw new SealError('BodyTrailingData', `multipart body is ${ciphertextSize} bytes, the layout needs ${expected}`);
+  return entries.reduce((n, e) => n + e.plaintextLength, 0);
+}
+
+function layoutOf(env: Envelope): Layout {
+  if (!env.layout) throw new SealError('MultipartIncomplete', 'multipart object has no committed layout (its upload was not completed by s3seal)');
+  return decodeLayout(env.layout, MAX_PART_PLAINTEXT);
+}
+
+/** pipe with error propagation: a failing source destroys the decryptor with the same error */
+function chain(input: Readable, t: Transform): Transform {
+  pipeline(input, t, () => undefined);
+  return t;
+}
+
+async function concat(parts: (() => Promise<Readable> | Readable)[]): Promise<Readable> {
+  return Readable.from(
+    (async function* () {
+      for (const open of parts) yield* await open();
+    })(),
+    { objectMode: false },
+  );
+}
+
+/**
+ * Open an object for reading. Preconditions are checked here, so no door can skip them: the
+ * envelope MAC is verified under the DEK before anything is read, sizes must agree with the format,
+ * and only the chunks covering a requested range are fetched.
+ */
+export async function openObject(dek: Uint8Array, env: Envelope, source: CiphertextSource, opts: OpenOptions = {}): Promise<OpenedObject> {
+  verifyEnvelope(env, dek);
+  const plaintextLength = plaintextLengthOf(env, source.size);
+  const window = opts.releaseWindow;
+  const range = opts.range;
+  if (!env.uploadNonce) {
+    if (!range) {
+      const input = await source.read();
+      return { plaintextLength, stream: chain(input, new DecryptStream(dek, { id: env, releaseWindow: window })) };
+    }
+    const span = chunkSpan(range.start, range.end, plaintextLength, BODY_HEADER_SIZE);
+    const keys = deriveSegmentKeys(dek, env);
+    const aad = encodeBodyHeader(env, keys.commitment);
+    wipe(keys.commitment);
+    const input = await source.read({ start: span.cipherStart, end: span.cipherEnd });
+    return { plaintextLength, stream: chain(input, new RangeDecryptStream(keys.contentKey, aad, span, window)) };
+  }
+  const layout = layoutOf(env);
+  const entries = expandLayout(layout);
+  if (!range) {
+    const input = await source.read();
+    return { plaintextLength, stream: chain(input, MultipartDecryptStream.wholeObject(dek, env.uploadNonce, layout, { id: env, releaseWindow: window })) };
+  }
+  if (range.start < 0 || range.end < range.start || range.end >= plaintextLength) {
+    throw new SealError('InvalidRange', `range ${range.start}-${range.end} not satisfiable for ${plaintextLength} bytes`);
+  }
+  const plan: PartPlan[] = [];
+  const reads: (() => Promise<Readable> | Readable)[] = [];
+  let cipherOffset = 0;
+  for (const e of entries) {
+    const partStart = e.plaintextOffset;
+    const partEnd = e.plaintextOffset + e.plaintextLength - 1;
+    if (e.plaintextLength > 0 && partEnd >= range.start && partStart <= range.end) {
+      const span = chunkSpan(Math.max(range.start, partStart) - partStart, Math.min(range.end, partEnd) - partStart, e.plaintextLength, PART_HEADER_SIZE);
+      plan.push({ entry: e, span });
+      const base = cipherOffset;
+      if (span.cipherStart === PART_HEADER_SIZE) {
+        reads.push(() => source.read({ start: base, end: base + span.cipherEnd }));
+      } else {
+        reads.push(() => source.read({ start: base, end: base + PART_HEADER_SIZE - 1 }));
+        reads.push(() => source.read({ start: base + span.cipherStart, end: base + span.cipherEnd }));
+      }
+    }
+    cipherOffset += partCiphertextSize(e.plaintextLength);
+  }
+  const input = await concat(reads);
+  return { plaintextLength, stream: chain(input, new MultipartDecryptStream(dek, env.uploadNonce, layout, plan, false, { id: env, releaseWindow: window })) };
+}

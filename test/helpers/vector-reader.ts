@@ -1,0 +1,59 @@
+/**
+ * Decodes one test vector (docs/FORMAT.md §12) through the engine, the way a reader following §11
+ * would: envelope → key recovery → MAC → layout → size → body. Returns the plaintext, or throws the
+ * SealError the first failing check raises.
+ */
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { decodeEnvelope } from '../../src/crypto/envelope.js';
+import { ssecUnwrap } from '../../src/crypto/ssec-wrap.js';
+import { fileUnwrap } from '../../src/crypto/file-wrap.js';
+import { bucketKeyUnwrap } from '../../src/crypto/bucket-key-wrap.js';
+import { bindingContext, parseStoredContext } from '../../src/crypto/encryption-context.js';
+import { openObject, type PlainRange } from '../../src/engine/object-reader.js';
+import { unhex } from './vector-model.js';
+
+export interface ReadResult {
+  plaintext: Buffer;
+  requested: { start: number; end: number }[];
+}
+
+export async function readVector(v: Record<string, unknown>, range?: PlainRange): Promise<ReadResult> {
+  const s = (k: string): string => {
+    const x = v[k];
+    if (typeof x !== 'string') throw new Error(`vector field ${k} missing`);
+    return x;
+  };
+  const o = { bucket: s('bucket_utf8'), key: s('key_utf8') };
+  const env = decodeEnvelope(s('envelope_b64u'));
+  let dek: Buffer;
+  switch (v.kind) {
+    case 'single':
+    case 'multipart':
+      dek = unhex(s('dek'));
+      break;
+    case 'ssec':
+      dek = ssecUnwrap(unhex(s('ssec_key')), { salt: env.ssecSalt!, check: env.ssecCheck!, wrappedKey: env.wrappedKey }, o);
+      break;
+    case 'file':
+      dek = fileUnwrap(unhex(s('root_key')), env.wrappedKey, bindingContext(o, env.context ? parseStoredContext(env.context) : {}));
+      break;
+    case 'bucket_key':
+      dek = bucketKeyUnwrap(unhex(s('bucket_key')), env.wrappedKey, o);
+      break;
+    default:
+      throw new Error(`unknown vector kind ${String(v.kind)}`);
+  }
+  const body = unhex(s('body'));
+  const requested: { start: number; end: number }[] = [];
+  const source = {
+    size: body.length,
+    read: (r?: { start: number; end: number }): Readable => {
+      const rr = r ?? { start: 0, end: body.length - 1 };
+      requested.push(rr);
+      return Readable.from([body.subarray(rr.start, rr.end + 1)]);
+    },
+  };
+  const opened = await openObject(dek, env, source, range ? { range } : {});
+  return { plaintext: await buffer(opened.stream), requested };
+}
