@@ -332,7 +332,7 @@ function tokenVectors(): VectorFile {
   const dek = detBytes('token/dek', 32);
   const up = startMultipart(dek, { mode: 'SSE-S3', keyRef: 'file:s3-default', wrappedKey: detBytes('token/wrap', 80) }, undefined, detBytes('token/U', 16));
   const backendUploadId = 'ZjU5NmE2YjQtOTYyYi00YjQ0LWE5ZGYtZjM4ZjJlZjM3ZjQ4';
-  const token = encodeUploadToken(root, o, { backendUploadId, envelope: up.envelope });
+  const token = encodeUploadToken(root, o, { backendUploadId, envelope: up.envelope, callerMetadataSize: 17 });
   return {
     description: 'Upload tokens (FORMAT.md §7.1): decode with root R for the given bucket and key.',
     vectors: [
@@ -345,6 +345,7 @@ function tokenVectors(): VectorFile {
         token_b64u: token,
         expected_backend_upload_id_utf8: backendUploadId,
         expected_envelope: hex(up.envelope),
+        expected_caller_metadata_size: 17,
         tampered: [
           { name: 'other object key', changes: { key_utf8: 'big/other' }, error: 'UploadTokenInvalid' },
           { name: 'tag flipped', changes: { token_b64u: flipB64u(token, Buffer.from(token, 'base64url').length - 1) }, error: 'UploadTokenInvalid' },

@@ -1,20 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { LABEL, MAC_SIZE } from './constants.js';
-import { Reader, fromB64uStrict, lp, toB64u } from './bytes.js';
+import { Reader, fromB64uStrict, lp, toB64u, u16 } from './bytes.js';
 import { equalSecret, hkdf, V1, wipe, type SuiteId } from './kdf.js';
 import { objectBinding, type ObjectId } from './object-id.js';
 import { SealError } from '../errors.js';
 
 /**
  * The UploadId s3seal hands to callers (FORMAT.md §7.1): everything an UploadPart in any process
- * needs, authenticated. token = base64url(version ‖ suite ‖ lp(backend UploadId) ‖ lp(envelope bytes)
- * ‖ MAC), MAC = HMAC-SHA-256(HKDF(token root, "", info("upload token")), version ‖ suite ‖
- * lp(bucket) ‖ lp(key) ‖ lp(backend UploadId) ‖ lp(envelope bytes)). The envelope bytes hold the
+ * needs, authenticated. token = base64url(version ‖ suite ‖ body ‖ MAC), body = lp(backend UploadId)
+ * ‖ lp(envelope bytes) ‖ u16(caller metadata size), MAC = HMAC-SHA-256(HKDF(token root, "",
+ * info("upload token")), version ‖ suite ‖ lp(bucket) ‖ lp(key) ‖ body). The envelope bytes hold the
  * wrapped DEK and the upload nonce; the DEK itself never appears.
  */
 export interface UploadToken {
   backendUploadId: string;
   envelope: Buffer;
+  /** bytes of caller user metadata fixed at Create: Complete checks the final envelope still fits */
+  callerMetadataSize: number;
 }
 
 /** Longest token accepted, checked before decoding (a hostile id cannot make us allocate). */
@@ -28,7 +30,7 @@ function mac(root: Uint8Array, o: ObjectId, body: Buffer, id: SuiteId): Buffer {
 }
 
 export function encodeUploadToken(root: Uint8Array, o: ObjectId, t: UploadToken, id: SuiteId = V1): string {
-  const body = Buffer.concat([lp(t.backendUploadId), lp(t.envelope)]);
+  const body = Buffer.concat([lp(t.backendUploadId), lp(t.envelope), u16(t.callerMetadataSize)]);
   return toB64u(Buffer.concat([Buffer.from([id.version, id.suite]), body, mac(root, o, body, id)]));
 }
 
@@ -43,9 +45,10 @@ export function decodeUploadToken(root: Uint8Array, o: ObjectId, token: string, 
   const backendUploadId = r.bytes(idLen).toString('utf8');
   const envLen = r.u16();
   const envelope = Buffer.from(r.bytes(envLen));
+  const callerMetadataSize = r.u16();
   const tag = r.bytes(MAC_SIZE);
   r.end();
   const body = raw.subarray(2, raw.length - MAC_SIZE);
   if (!equalSecret(mac(root, o, body, id), tag)) throw invalid('authentication failed');
-  return { backendUploadId, envelope };
+  return { backendUploadId, envelope, callerMetadataSize };
 }

@@ -58,6 +58,7 @@ for (const v of load('upload-token.json').vectors) {
     const tok = decodeUploadToken(unhex(String(v.root)), o(v), String(v.token_b64u));
     t.is(tok.backendUploadId, String(v.expected_backend_upload_id_utf8));
     t.is(tok.envelope.toString('hex'), String(v.expected_envelope));
+    t.is(tok.callerMetadataSize, Number(v.expected_caller_metadata_size));
   });
   for (const tv of v.tampered as Tampered[]) {
     test(`vector ${String(v.name)}: tampered "${tv.name}" → ${tv.error}`, async (t) => {

@@ -1,0 +1,39 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The backend port: what s3seal needs from an object server. It only ever sees ciphertext and the
+ * envelope. Implementations: S3ObjectStore (@aws-sdk/client-s3). Metadata names are given without
+ * the `x-amz-meta-` prefix, lower-case, as S3 returns them.
+ */
+export interface StoredObjectInfo {
+  size: number;
+  etag: string;
+  metadata: Record<string, string>;
+  lastModified?: Date;
+  versionId?: string;
+}
+
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface PutResult {
+  etag: string;
+  versionId?: string;
+}
+
+export interface ObjectStore {
+  head(bucket: string, key: string): Promise<StoredObjectInfo>;
+  /** whole object when range is absent; `range` is inclusive */
+  get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable>;
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult>;
+  createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string>;
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string>;
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
+  /** sizes of the parts uploaded so far, by part number (all pages) */
+  listPartSizes(bucket: string, key: string, uploadId: string): Promise<Map<number, number>>;
+  abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
+  /** server-side copy onto `key` with the metadata replaced, only if the source still has `ifMatch` */
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string): Promise<PutResult>;
+}

@@ -1,0 +1,15 @@
+import type { Envelope } from '../crypto/envelope.js';
+import type { ObjectId } from '../crypto/object-id.js';
+import type { WrapFields } from './object-writer.js';
+
+/**
+ * How the engine obtains data keys, per object. The policy layer decides mode and key; a resolver
+ * carries that decision out against a keystore (SSE-S3 / SSE-KMS) or the caller's SSE-C key. The
+ * engine never knows which: it gets a DEK and the envelope fields that describe its wrap.
+ */
+export interface KeyResolver {
+  /** a fresh random DEK for this object, and its wrap */
+  generate(o: ObjectId): Promise<{ dek: Buffer; wrap: WrapFields }>;
+  /** the DEK of a stored object (after checking whatever the mode requires, e.g. the SSE-C check value) */
+  recover(o: ObjectId, env: Envelope): Promise<Buffer>;
+}

@@ -1,0 +1,43 @@
+import type { Readable } from 'node:stream';
+import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo } from '../../src/backends/object-store.js';
+
+/**
+ * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
+ * them to a real store: tests assert what s3seal asked the real backend for.
+ */
+export class RecordingStore implements ObjectStore {
+  readonly gets: { key: string; range?: ByteRange }[] = [];
+  readonly puts: { key: string; metadata: Record<string, string>; length: number }[] = [];
+
+  constructor(private readonly inner: ObjectStore) {}
+
+  head(bucket: string, key: string): Promise<StoredObjectInfo> {
+    return this.inner.head(bucket, key);
+  }
+  get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable> {
+    this.gets.push(range ? { key, range } : { key });
+    return this.inner.get(bucket, key, range, ifMatch);
+  }
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult> {
+    this.puts.push({ key, metadata, length });
+    return this.inner.put(bucket, key, body, length, metadata);
+  }
+  createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
+    return this.inner.createMultipart(bucket, key, metadata);
+  }
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string> {
+    return this.inner.uploadPart(bucket, key, uploadId, partNumber, body, length);
+  }
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+    return this.inner.completeMultipart(bucket, key, uploadId, parts);
+  }
+  listPartSizes(bucket: string, key: string, uploadId: string): Promise<Map<number, number>> {
+    return this.inner.listPartSizes(bucket, key, uploadId);
+  }
+  abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
+    return this.inner.abortMultipart(bucket, key, uploadId);
+  }
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string): Promise<PutResult> {
+    return this.inner.replaceMetadata(bucket, key, metadata, ifMatch);
+  }
+}
