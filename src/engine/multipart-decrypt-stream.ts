@@ -15,6 +15,8 @@ import { chunkCount, type ChunkSpan } from './size-math.js';
 export interface PartPlan {
   entry: LayoutEntry;
   span?: ChunkSpan;
+  /** ranged reads: the salt this part's header had when the layout digest was verified up front */
+  verifiedSalt?: Buffer;
 }
 
 export interface MultipartDecryptOptions {
@@ -28,7 +30,9 @@ export interface MultipartDecryptOptions {
  * must name the part number and length the layout expects at that position, and carry the right
  * key commitment. For a whole-object read, the layout digest over every (number, length, salt) is
  * checked as soon as the last header is in — before the last part's chunks are opened — so a
- * substituted attempt of any part is refused before the object's end is released.
+ * substituted attempt of any part is refused before the object's end is released. A ranged read
+ * verifies the digest over all part headers first (object-reader.ts) and passes each planned part's
+ * verified salt, which the header read here must repeat (no swap between the two reads).
  */
 export class MultipartDecryptStream extends FramedTransform {
   private readonly id: SuiteId;
@@ -80,6 +84,9 @@ export class MultipartDecryptStream extends FramedTransform {
     }
     if (h.partNumber !== p.entry.partNumber || h.plaintextLength !== p.entry.plaintextLength) {
       throw new SealError('LayoutMismatch', `position ${p.entry.index} holds part ${h.partNumber} (${h.plaintextLength} bytes), the committed layout says part ${p.entry.partNumber} (${p.entry.plaintextLength} bytes)`);
+    }
+    if (p.verifiedSalt && !equalSecret(p.verifiedSalt, h.salt)) {
+      throw new SealError('LayoutMismatch', `part ${h.partNumber} changed since its header was verified`);
     }
     const keys = derivePartKeys(this.dek, this.uploadNonce, h.partNumber, h.plaintextLength, h.salt, this.id);
     if (!equalSecret(keys.commitment, h.commitment)) {

@@ -105,6 +105,29 @@ for (const name of ['minio', 'seaweedfs'] as const) {
     }
   });
 
+  test(`${name}: an object whose envelope was stripped at the backend is refused (EnvelopeMissing), even where passthrough is on`, async (t) => {
+    const { s3, sealed, sse, store, bucket, cleanup } = await setup(name);
+    try {
+      const plain = randomBytes(5000);
+      await sealed.put({ bucket, key: 'stripped' }, plain, plain.length, {}, sse);
+      const info = await store.head(bucket, 'stripped');
+      // the administrator removes the envelope with a metadata-replacing self-copy
+      await store.replaceMetadata(bucket, 'stripped', {}, info.etag);
+      const e1 = await t.throwsAsync(sealed.get({ bucket, key: 'stripped' }, sse), { instanceOf: SealError });
+      t.is(e1?.code, 'EnvelopeMissing');
+      const lenient = new SealedObjects(new S3ObjectStore(s3), { uploadTokenRoot: randomBytes(32), passthrough: () => true });
+      const r = await lenient.get({ bucket, key: 'stripped' }, sse);
+      const got: Buffer[] = [];
+      const e2 = await t.throwsAsync(async () => {
+        for await (const c of r.stream) got.push(c as Buffer);
+      });
+      t.is((e2 as SealError).code, 'EnvelopeMissing');
+      t.is(Buffer.concat(got).length, 0, 'no byte of the ciphertext is served as plaintext');
+    } finally {
+      cleanup();
+    }
+  });
+
   test(`${name}: metadata over the 2 KiB budget is refused with MetadataTooLarge and nothing is stored`, async (t) => {
     const { s3, sealed, sse, bucket, cleanup } = await setup(name);
     try {

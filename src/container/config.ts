@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * s3seal configuration: validated once with zod and resolved into a fully-defaulted object
+ * (aws-sdk-js-v3 style), so nothing downstream re-checks or re-defaults. Errors name the field.
+ */
+const Base64Key = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes, base64');
+
+export const ConfigSchema = z
+  .object({
+    backend: z
+      .object({
+        endpoint: z.string().url(),
+        region: z.string().default('us-east-1'),
+        accessKeyId: z.string().min(1),
+        secretAccessKey: z.string().min(1),
+        forcePathStyle: z.boolean().default(true),
+      })
+      .strict(),
+    keystores: z
+      .object({
+        file: z.object({ path: z.string().min(1), create: z.boolean().default(false) }).strict().optional(),
+      })
+      .strict()
+      .default({}),
+    /** the managed SSE-S3 key (FORMAT.md §5.5): a keyRef such as `file:s3-default` */
+    sseS3Key: z.string().default('file:s3-default'),
+    /** 32-byte upload-token root shared by every instance (FORMAT.md §7.1) */
+    uploadTokenRoot: Base64Key,
+    /** bytes of plaintext held back until verified (FORMAT.md §11) */
+    releaseWindow: z.number().int().nonnegative().default(1024 * 1024),
+  })
+  .strict();
+
+export type S3SealConfigInput = z.input<typeof ConfigSchema>;
+export type S3SealConfig = z.output<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  readonly code = 'InvalidConfiguration';
+}
+
+export function resolveConfig(input: unknown): S3SealConfig {
+  const r = ConfigSchema.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new ConfigError(`configuration field ${i.path.join('.') || '(root)'}: ${i.message}`);
+  }
+  return r.data;
+}
