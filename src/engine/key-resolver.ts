@@ -8,8 +8,11 @@ import type { WrapFields } from './object-writer.js';
  * engine never knows which: it gets a DEK and the envelope fields that describe its wrap.
  */
 export interface KeyResolver {
-  /** a fresh random DEK for this object, and its wrap */
-  generate(o: ObjectId): Promise<{ dek: Buffer; wrap: WrapFields }>;
+  /**
+   * a fresh random DEK for this object, and its wrap. `plaintextLength` (when known) lets bucket-key
+   * caches enforce their byte limits.
+   */
+  generate(o: ObjectId, plaintextLength?: number): Promise<{ dek: Buffer; wrap: WrapFields }>;
   /** the DEK of a stored object (after checking whatever the mode requires, e.g. the SSE-C check value) */
   recover(o: ObjectId, env: Envelope): Promise<Buffer>;
 }

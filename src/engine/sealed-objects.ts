@@ -69,7 +69,7 @@ export class SealedObjects {
   }
 
   async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver): Promise<PutResult> {
-    const { dek, wrap } = await keys.generate(o);
+    const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
       const { envelope, stream } = sealSinglePart(dek, wrap);
       const metadata = withEnvelope(meta, envelope);

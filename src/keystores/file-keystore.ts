@@ -39,7 +39,7 @@ export interface FileKeystoreOptions {
  */
 export class FileKeystore implements Keystore {
   readonly id = 'file' as const;
-  readonly capabilities: KeystoreCapabilities = { canDisable: true, exposesKeyVersion: true, nativeRewrap: false };
+  readonly capabilities: KeystoreCapabilities = { canDisable: true, exposesKeyVersion: true, nativeRewrap: false, rotatesOnDemand: true };
   private data: KeyFile;
 
   constructor(private readonly opts: FileKeystoreOptions) {

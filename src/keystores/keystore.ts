@@ -14,6 +14,8 @@ export interface KeystoreCapabilities {
   exposesKeyVersion: boolean;
   /** rewrap happens inside the keystore, without the data key leaving it */
   nativeRewrap: boolean;
+  /** rotateKey works (AWS KMS: RotateKeyOnDemand; local-kms lacks it) */
+  rotatesOnDemand: boolean;
 }
 
 export interface KeyDescription {
@@ -49,4 +51,6 @@ export interface Keystore {
   createKey(keyName: string): Promise<KeyDescription>;
   rotateKey(keyName: string): Promise<KeyDescription>;
   describeKey(keyName: string): Promise<KeyDescription>;
+  /** present exactly when capabilities.canDisable */
+  setEnabled?(keyName: string, enabled: boolean): Promise<KeyDescription>;
 }
