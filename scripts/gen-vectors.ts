@@ -182,7 +182,7 @@ async function ssecVectors(): Promise<VectorFile> {
           { name: 'check value flipped', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x07)) }, error: 'AccessDenied' },
           { name: 'salt flipped', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x06)) }, error: 'AccessDenied' },
           { name: 'wrapped key flipped', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x03)) }, error: 'EnvelopeAuthFailed' },
-          { name: 'key id added to an SSE-C envelope', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, 5), Buffer.from([0x02, 0, 1, 0x41]), Buffer.from(env, 'base64url').subarray(5)])) }, error: 'EnvelopeMalformed' },
+          { name: 'key id added to an SSE-C envelope', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, 6), Buffer.from([0x02, 0, 1, 0x41]), Buffer.from(env, 'base64url').subarray(6)])) }, error: 'EnvelopeMalformed' },
         ],
       },
     ],
@@ -293,7 +293,7 @@ async function multipartVectors(): Promise<VectorFile> {
     [100000, 100000],
   ].map(([a, z]) => ({ start: a!, end: z! }));
   return {
-    description: 'A 3-part multipart object (FORMAT.md §7): parts of 65537, 65537 and 10 bytes, committed layout in the envelope. `parts` gives each part (number, salt, plaintext, stored part); `body` is their concatenation. `ranges` lists plaintext ranges (inclusive) and the plaintext they must return.',
+    description: 'A 3-part multipart object (FORMAT.md §7): parts of 65537, 65537 and 10 bytes, committed layout in the envelope. `parts` gives each part (part_number, salt, plaintext_length); `body` is the stored parts concatenated; `retry_part_2` is another upload attempt of part 2 and `foreign_part_2` a part 2 of another upload, used by tampered variants. `ranges` lists plaintext ranges (inclusive) and the plaintext they must return.',
     vectors: [
       {
         kind: 'multipart',

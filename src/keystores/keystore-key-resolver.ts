@@ -28,8 +28,16 @@ export class KeystoreKeyResolver implements KeyResolver {
     return { dek: g.plaintext, wrap };
   }
 
+  private resolvedId: Promise<string> | undefined;
+
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
     if (env.mode !== this.mode) throw new SealError('InvalidArgument', `object is ${env.mode}, not ${this.mode}`);
+    // FORMAT.md §11 step 2: the (unMACed) key id must be this resolver's key; for SSE-S3 that ties
+    // the MACed mode to the managed key, so an envelope cannot claim SSE-S3 under a KMS key
+    this.resolvedId ??= this.keystore.describeKey(this.keyName).then((d) => d.keyId);
+    if (env.keyRef !== (await this.resolvedId)) {
+      throw new SealError(this.mode === 'SSE-S3' ? 'EnvelopeMalformed' : 'AccessDenied', `object is encrypted under ${env.keyRef ?? 'no key'}, not the key this request may use`);
+    }
     const ctx = env.context ? parseStoredContext(env.context) : {};
     return this.keystore.decryptDataKey(this.keyName, env.wrappedKey, bindingContext(o, ctx));
   }

@@ -1,0 +1,90 @@
+import test from 'ava';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BucketKeyCache } from '../../src/keystores/bucket-key-cache.js';
+import { BucketKeyResolver } from '../../src/keystores/bucket-key-resolver.js';
+import { FileKeystore } from '../../src/keystores/file-keystore.js';
+import { encodeEnvelope, decodeEnvelope, verifyEnvelope } from '../../src/crypto/envelope.js';
+import { SealError } from '../../src/errors.js';
+
+async function keystore(): Promise<FileKeystore> {
+  const ks = new FileKeystore({ path: join(mkdtempSync(join(tmpdir(), 's3seal-bk-')), 'keys.json'), create: true });
+  await ks.createKey('kms');
+  return ks;
+}
+
+const gen = () => ({ plaintext: randomBytes(32), wrapped: randomBytes(60), keyId: 'k' });
+
+test('encrypt side: one KMS call serves many objects; DEKs stay fresh per object', async (t) => {
+  const ks = await keystore();
+  const cache = new BucketKeyCache();
+  const r = new BucketKeyResolver(ks, 'SSE-KMS', 'kms', 'alice', cache, { team: 'a' });
+  const deks = new Set<string>();
+  for (let i = 0; i < 50; i++) {
+    const o = { bucket: 'b', key: `k${i}` };
+    const { dek, wrap } = await r.generate(o, 10);
+    deks.add(dek.toString('hex'));
+    t.truthy(wrap.bucketKey);
+    t.is(wrap.wrappedKey.length, 60);
+    const env = decodeEnvelope(encodeEnvelope(wrap, dek));
+    t.true((await r.recover(o, env)).equals(dek));
+    verifyEnvelope(env, dek);
+  }
+  t.is(deks.size, 50);
+  t.is(cache.stats.encryptMisses, 1);
+  t.is(cache.stats.encryptHits, 49);
+  t.is(cache.stats.decryptMisses, 1);
+  t.is(cache.stats.kmsCalls, 2, 'one generate, one unwrap for 50 objects');
+});
+
+test('limits: max objects, max bytes and max age each force a new bucket key; evicted keys are zeroed', async (t) => {
+  let now = 0;
+  const cache = new BucketKeyCache({ maxObjects: 3, maxBytes: 100, maxAgeMs: 1000 }, () => now);
+  const handed: Buffer[] = [];
+  const generate = async () => {
+    const g = gen();
+    handed.push(g.plaintext);
+    return g;
+  };
+  for (let i = 0; i < 3; i++) await cache.forEncrypt('b', 'k', 'p', 1, generate);
+  t.is(cache.stats.kmsCalls, 1);
+  await cache.forEncrypt('b', 'k', 'p', 1, generate); // 4th object
+  t.is(cache.stats.kmsCalls, 2);
+  t.true(handed[0]!.equals(Buffer.alloc(32)), 'the evicted bucket key was zeroed');
+  await cache.forEncrypt('b', 'k', 'p', 100, generate); // 1 + 100 bytes: over 100
+  t.is(cache.stats.kmsCalls, 3);
+  now = 2000;
+  await cache.forEncrypt('b', 'k', 'p', 1, generate); // too old
+  t.is(cache.stats.kmsCalls, 4);
+  cache.clear();
+  t.true(handed.every((k) => k.equals(Buffer.alloc(32))), 'clear() zeroes every cached key');
+});
+
+test('separate sides: a generated bucket key never serves a decrypt; decrypts are cached per principal', async (t) => {
+  const cache = new BucketKeyCache();
+  const g = await cache.forEncrypt('b', 'k', 'alice', 1, async () => gen());
+  let unwraps = 0;
+  const denied = async (): Promise<Buffer> => {
+    unwraps++;
+    throw new SealError('AccessDenied', 'keystore refused decrypt for this principal');
+  };
+  // alice generated it, but reading needs the keystore to unwrap it for alice
+  await t.throwsAsync(cache.forDecrypt('k', 'alice', g.wrapped, denied), { instanceOf: SealError });
+  t.is(unwraps, 1);
+  await cache.forDecrypt('k', 'bob', g.wrapped, async () => Buffer.from(g.key));
+  // bob's cached unwrap does not serve alice
+  await t.throwsAsync(cache.forDecrypt('k', 'alice', g.wrapped, denied));
+  t.is(unwraps, 2);
+  t.true((await cache.forDecrypt('k', 'bob', g.wrapped, denied)).equals(g.key), 'bob is served from his cache entry');
+});
+
+test('bucket-key envelopes bind the object: a wrapped DEK moved to another key fails', async (t) => {
+  const ks = await keystore();
+  const r = new BucketKeyResolver(ks, 'SSE-S3', 'kms', 'p', new BucketKeyCache());
+  const { dek, wrap } = await r.generate({ bucket: 'b', key: 'one' });
+  const env = decodeEnvelope(encodeEnvelope(wrap, dek));
+  const err = await t.throwsAsync(r.recover({ bucket: 'b', key: 'two' }, env), { instanceOf: SealError });
+  t.is(err?.code, 'EnvelopeAuthFailed');
+});
