@@ -34,7 +34,14 @@ export class KeystoreKeyResolver implements KeyResolver {
     if (env.mode !== this.mode) throw new SealError('InvalidArgument', `object is ${env.mode}, not ${this.mode}`);
     // FORMAT.md §11 step 2: the (unMACed) key id must be this resolver's key; for SSE-S3 that ties
     // the MACed mode to the managed key, so an envelope cannot claim SSE-S3 under a KMS key
-    this.resolvedId ??= this.keystore.describeKey(this.keyName).then((d) => d.keyId);
+    // cached once resolved; a failed lookup (outage) is not cached, so the next read asks again
+    this.resolvedId ??= this.keystore.describeKey(this.keyName).then(
+      (d) => d.keyId,
+      (err: unknown) => {
+        this.resolvedId = undefined;
+        throw err;
+      },
+    );
     if (env.keyRef !== (await this.resolvedId)) {
       throw new SealError(this.mode === 'SSE-S3' ? 'EnvelopeMalformed' : 'AccessDenied', `object is encrypted under ${env.keyRef ?? 'no key'}, not the key this request may use`);
     }

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { GeneratedDataKey, KeyDescription, Keystore, KeystoreCapabilities, RewrappedKey } from '../keystore.js';
+import { KeystoreError } from '../keystore-error.js';
+import { withRetries, type RetryOptions } from '../retry.js';
+import { VaultHttp, type VaultHttpOptions, type VaultResponse } from './vault-http.js';
+import { VaultTokenSource, type VaultAuthConfig } from './vault-auth.js';
+
+export interface VaultKeystoreOptions extends VaultHttpOptions {
+  auth: VaultAuthConfig;
+  retry?: RetryOptions;
+}
+
+/** `<mount>/<name>` (the keystore-local part of `vault:<mount>/<name>`); the mount may be nested */
+function split(keyName: string): { mount: string; name: string } {
+  const i = keyName.lastIndexOf('/');
+  if (i <= 0 || i === keyName.length - 1) throw new KeystoreError('KeyStoreMisconfigured', `vault key must be <mount>/<name>, got "${keyName}"`);
+  return { mount: keyName.slice(0, i), name: keyName.slice(i + 1) };
+}
+
+/** Transit derived-key context: base64(SHA-256(canonical binding context)) — fixed length, binding real. */
+function transitContext(context: string): string {
+  return createHash('sha256').update(context, 'utf8').digest('base64');
+}
+
+function versionOf(ciphertext: string): number | undefined {
+  const m = /^vault:v(\d+):/.exec(ciphertext);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Vault / OpenBao Transit (DESIGN.md "Keystores"). Keys are created with derived=true and the
+ * binding context is passed as the derivation context, so Transit itself refuses a wrong context;
+ * keys that are not derived are refused (binding would silently not happen). Data keys come from
+ * `datakey/plaintext`; `rewrap` moves a ciphertext to the newest version inside Transit.
+ */
+export class VaultKeystore implements Keystore {
+  readonly id = 'vault' as const;
+  readonly capabilities: KeystoreCapabilities = { canDisable: false, exposesKeyVersion: true, nativeRewrap: true, rotatesOnDemand: true };
+  private readonly http: VaultHttp;
+  private readonly tokens: VaultTokenSource;
+  private readonly derivedChecked = new Set<string>();
+
+  constructor(private readonly opts: VaultKeystoreOptions) {
+    this.http = new VaultHttp(opts);
+    this.tokens = new VaultTokenSource(this.http, opts.auth);
+  }
+
+  private async send(what: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    return withRetries(
+      async () => {
+        const r = await this.http.call(method, path, await this.tokens.get(), body);
+        if (r.status >= 200 && r.status < 300) return r.body.data ?? {};
+        throw VaultKeystore.refusal(what, r);
+      },
+      (err) => (err instanceof KeystoreError ? err : new KeystoreError('KeyStoreUnavailable', `${what}: ${(err as Error).message}`)),
+      this.opts.retry,
+    );
+  }
+
+  /** Map a non-2xx answer. Messages carry Vault's error strings, which never contain key material. */
+  private static refusal(what: string, r: VaultResponse): KeystoreError {
+    const msg = (r.body.errors ?? []).join('; ');
+    if (r.status >= 500 || r.status === 429) return new KeystoreError('KeyStoreUnavailable', `${what}: vault answered ${r.status}${msg ? ` (${msg})` : ''}`);
+    if (r.status === 403) return new KeystoreError('AccessDenied', `${what}: permission denied by vault`);
+    if (r.status === 404 || /encryption key not found|no existing key named|key not found/i.test(msg)) return new KeystoreError('KMS.NotFoundException', `${what}: key not found`);
+    if (r.status === 400 && /authentication failed|invalid ciphertext|unable to decrypt|ciphertext|decryption|invalid (key )?version|no key/i.test(msg)) {
+      return new KeystoreError('KMS.InvalidCiphertextException', `${what}: ciphertext does not decrypt under this key and context`);
+    }
+    return new KeystoreError('KeyStoreMisconfigured', `${what}: vault refused the request (${r.status}${msg ? `: ${msg}` : ''})`);
+  }
+
+  private async requireDerived(keyName: string): Promise<void> {
+    if (this.derivedChecked.has(keyName)) return;
+    const { mount, name } = split(keyName);
+    const d = await this.send('read key', 'GET', VaultHttp.path(mount, 'keys', name));
+    if (d['derived'] !== true) throw new KeystoreError('KeyStoreMisconfigured', `vault:${keyName} is not a derived key: its context binding would be ignored; create it with derived=true`);
+    this.derivedChecked.add(keyName);
+  }
+
+  async generateDataKey(keyName: string, context: string): Promise<GeneratedDataKey> {
+    await this.requireDerived(keyName);
+    const { mount, name } = split(keyName);
+    const d = await this.send('datakey', 'POST', VaultHttp.path(mount, 'datakey', 'plaintext', name), { context: transitContext(context), bits: 256 });
+    const pt = d['plaintext'];
+    const ct = d['ciphertext'];
+    if (typeof pt !== 'string' || typeof ct !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'datakey: incomplete answer');
+    const v = versionOf(ct);
+    return { plaintext: Buffer.from(pt, 'base64'), wrapped: Buffer.from(ct, 'utf8'), keyId: `vault:${keyName}`, ...(v !== undefined ? { keyVersion: v } : {}) };
+  }
+
+  private static ciphertext(wrapped: Buffer): string {
+    const s = wrapped.toString('utf8');
+    if (!/^vault:v\d+:[A-Za-z0-9+/=]+$/.test(s) || s.length > 1024) throw new KeystoreError('KMS.InvalidCiphertextException', 'wrapped key is not a Transit ciphertext');
+    return s;
+  }
+
+  async decryptDataKey(keyName: string, wrapped: Buffer, context: string): Promise<Buffer> {
+    const ciphertext = VaultKeystore.ciphertext(wrapped);
+    await this.requireDerived(keyName);
+    const { mount, name } = split(keyName);
+    const d = await this.send('decrypt', 'POST', VaultHttp.path(mount, 'decrypt', name), { ciphertext, context: transitContext(context) });
+    const pt = d['plaintext'];
+    if (typeof pt !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'decrypt: incomplete answer');
+    const out = Buffer.from(pt, 'base64');
+    if (out.length !== 32) throw new KeystoreError('KMS.InvalidCiphertextException', 'decrypt: not a 256-bit data key');
+    return out;
+  }
+
+  async rewrapDataKey(keyName: string, wrapped: Buffer, context: string, toKeyName?: string): Promise<RewrappedKey> {
+    const ciphertext = VaultKeystore.ciphertext(wrapped);
+    await this.requireDerived(keyName);
+    if (toKeyName === undefined || toKeyName === keyName) {
+      const { mount, name } = split(keyName);
+      const d = await this.send('rewrap', 'POST', VaultHttp.path(mount, 'rewrap', name), { ciphertext, context: transitContext(context) });
+      const ct = d['ciphertext'];
+      if (typeof ct !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'rewrap: incomplete answer');
+      const v = versionOf(ct);
+      return { wrapped: Buffer.from(ct, 'utf8'), keyId: `vault:${keyName}`, ...(v !== undefined ? { keyVersion: v } : {}) };
+    }
+    // Transit rewraps only within one key: to another key the data key passes through this process
+    await this.requireDerived(toKeyName);
+    const dek = await this.decryptDataKey(keyName, wrapped, context);
+    try {
+      const to = split(toKeyName);
+      const d = await this.send('encrypt', 'POST', VaultHttp.path(to.mount, 'encrypt', to.name), { plaintext: dek.toString('base64'), context: transitContext(context) });
+      const ct = d['ciphertext'];
+      if (typeof ct !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'encrypt: incomplete answer');
+      const v = versionOf(ct);
+      return { wrapped: Buffer.from(ct, 'utf8'), keyId: `vault:${toKeyName}`, ...(v !== undefined ? { keyVersion: v } : {}) };
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  async createKey(keyName: string): Promise<KeyDescription> {
+    const { mount, name } = split(keyName);
+    await this.send('create key', 'POST', VaultHttp.path(mount, 'keys', name), { type: 'aes256-gcm96', derived: true });
+    return this.describeKey(keyName);
+  }
+
+  async rotateKey(keyName: string): Promise<KeyDescription> {
+    const { mount, name } = split(keyName);
+    await this.send('rotate', 'POST', VaultHttp.path(mount, 'keys', name, 'rotate'), {});
+    return this.describeKey(keyName);
+  }
+
+  async describeKey(keyName: string): Promise<KeyDescription> {
+    const { mount, name } = split(keyName);
+    const d = await this.send('read key', 'GET', VaultHttp.path(mount, 'keys', name));
+    const latest = d['latest_version'];
+    return { keyId: `vault:${keyName}`, enabled: true, ...(typeof latest === 'number' ? { latestVersion: latest } : {}) };
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}

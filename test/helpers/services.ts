@@ -1,0 +1,48 @@
+/**
+ * Access to the real services that `npm test` (scripts/test-run.ts) started for this run.
+ * Tests never start their own servers and never fall back to mocks: a missing or unavailable service
+ * throws, so the test FAILS with the reason instead of silently skipping.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import type { ServiceDescriptor, ServiceName, ServicesFile } from '../../scripts/harness/service-descriptor.js';
+
+export type { ServiceDescriptor, ServiceName } from '../../scripts/harness/service-descriptor.js';
+
+let cached: ServicesFile | undefined;
+
+function servicesFile(): ServicesFile {
+  if (cached !== undefined) return cached;
+  const file = process.env['S3SEAL_TEST_SERVICES'];
+  if (file === undefined || file === '') {
+    throw new Error('S3SEAL_TEST_SERVICES is not set: run the tests with `npm test` (it starts the real services), not `npx ava` directly');
+  }
+  cached = JSON.parse(readFileSync(file, 'utf8')) as ServicesFile;
+  return cached;
+}
+
+/** The running service `name`; throws (failing the test) when it was not started or is unavailable. */
+export function service(name: ServiceName): ServiceDescriptor {
+  const entry = servicesFile()[name];
+  if (entry === undefined) {
+    throw new Error(`service "${name}" was not started for this run (S3SEAL_TEST_SERVICES_ONLY=${process.env['S3SEAL_TEST_SERVICES_ONLY'] ?? ''})`);
+  }
+  if ('unavailable' in entry) throw new Error(`service "${name}" is unavailable: ${entry.unavailable}`);
+  return entry;
+}
+
+function credentials(desc: ServiceDescriptor): { accessKeyId: string; secretAccessKey: string } {
+  if (desc.accessKey === undefined || desc.secretKey === undefined) throw new Error(`service "${desc.name}" has no access/secret key`);
+  return { accessKeyId: desc.accessKey, secretAccessKey: desc.secretKey };
+}
+
+/** An S3 client for MinIO / SeaweedFS: path-style (no bucket DNS on loopback), us-east-1. */
+export function s3Client(desc: ServiceDescriptor): S3Client {
+  return new S3Client({ endpoint: desc.endpoint, region: desc.region ?? 'us-east-1', forcePathStyle: true, credentials: credentials(desc) });
+}
+
+/** A KMS client for local-kms. */
+export function kmsClient(desc: ServiceDescriptor): KMSClient {
+  return new KMSClient({ endpoint: desc.endpoint, region: desc.region ?? 'us-east-1', credentials: credentials(desc) });
+}
