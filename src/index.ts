@@ -15,3 +15,9 @@ export { KeystoreError, type KeystoreErrorCode } from './keystores/keystore-erro
 export { EncryptStream } from './engine/encrypt-stream.js';
 export { DecryptStream } from './engine/decrypt-stream.js';
 export { singlePartCiphertextSize, singlePartPlaintextSize, MAX_PART_PLAINTEXT } from './engine/size-math.js';
+export { KeystoreRegistry, type ResolverRequest } from './keystores/keystore-registry.js';
+export { VaultKeystore, type VaultKeystoreOptions } from './keystores/vault/vault-keystore.js';
+export { AwsKmsKeystore, type AwsKmsKeystoreOptions } from './keystores/awskms-keystore.js';
+export { BucketKeyCache, type BucketKeyLimits, type BucketKeyCacheStats } from './keystores/bucket-key-cache.js';
+export { BucketKeyResolver } from './keystores/bucket-key-resolver.js';
+export { parseKeyRef, formatKeyRef, type KeyRef } from './keystores/key-ref.js';

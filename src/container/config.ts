@@ -20,6 +20,41 @@ export const ConfigSchema = z
     keystores: z
       .object({
         file: z.object({ path: z.string().min(1), create: z.boolean().default(false) }).strict().optional(),
+        vault: z
+          .object({
+            address: z.string().url(),
+            namespace: z.string().min(1).optional(),
+            /** PEM file of the CA that signed the Vault server's certificate */
+            caFile: z.string().min(1).optional(),
+            auth: z.discriminatedUnion('method', [
+              z.object({ method: z.literal('token'), token: z.string().min(1) }).strict(),
+              z.object({ method: z.literal('approle'), roleId: z.string().min(1), secretId: z.string().min(1), mount: z.string().min(1).optional() }).strict(),
+            ]),
+          })
+          .strict()
+          .optional(),
+        awskms: z
+          .object({
+            region: z.string().default('us-east-1'),
+            /** endpoint override (local-kms, a VPC endpoint) */
+            endpoint: z.string().url().optional(),
+            accessKeyId: z.string().min(1).optional(),
+            secretAccessKey: z.string().min(1).optional(),
+            /** AWS KMS rotates on demand; local-kms does not */
+            rotateOnDemand: z.boolean().default(true),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    /** keystore for bare key names (DESIGN.md "keyRef") */
+    defaultKmsKeystore: z.enum(['file', 'vault', 'awskms']).default('awskms'),
+    bucketKeys: z
+      .object({
+        maxAgeMs: z.number().int().positive().default(5 * 60_000),
+        maxObjects: z.number().int().positive().default(100_000),
+        maxBytes: z.number().int().positive().default(64 * 1024 ** 3),
       })
       .strict()
       .default({}),

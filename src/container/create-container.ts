@@ -4,7 +4,14 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../backends/object-store.js';
 import { S3ObjectStore } from '../backends/s3-object-store.js';
 import { SealedObjects } from '../engine/sealed-objects.js';
+import { readFileSync } from 'node:fs';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { FileKeystore } from '../keystores/file-keystore.js';
+import { VaultKeystore } from '../keystores/vault/vault-keystore.js';
+import { AwsKmsKeystore } from '../keystores/awskms-keystore.js';
+import { KeystoreRegistry } from '../keystores/keystore-registry.js';
+import { BucketKeyCache } from '../keystores/bucket-key-cache.js';
+import type { Keystore, KeystoreId } from '../keystores/keystore.js';
 import { resolveConfig, type S3SealConfig } from './config.js';
 import { TOKENS } from './tokens.js';
 
@@ -31,6 +38,41 @@ export function createContainer(input: unknown): Container {
     const fileOpts = config.keystores.file;
     c.bind<FileKeystore>(TOKENS.FileKeystore).toDynamicValue(() => new FileKeystore(fileOpts));
   }
+  if (config.keystores.vault) {
+    const v = config.keystores.vault;
+    c.bind<VaultKeystore>(TOKENS.VaultKeystore).toDynamicValue(
+      () =>
+        new VaultKeystore({
+          address: v.address,
+          auth: v.auth,
+          ...(v.namespace ? { namespace: v.namespace } : {}),
+          ...(v.caFile ? { caPem: readFileSync(v.caFile, 'utf8') } : {}),
+        }),
+    );
+  }
+  if (config.keystores.awskms) {
+    const a = config.keystores.awskms;
+    c.bind<AwsKmsKeystore>(TOKENS.AwsKmsKeystore).toDynamicValue(
+      () =>
+        new AwsKmsKeystore(
+          new KMSClient({
+            region: a.region,
+            ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+            ...(a.accessKeyId && a.secretAccessKey ? { credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } } : {}),
+            // s3seal retries outages itself (bounded, with jitter): one SDK attempt per try
+            maxAttempts: 1,
+          }),
+          { rotateOnDemand: a.rotateOnDemand },
+        ),
+    );
+  }
+  c.bind<KeystoreRegistry>(TOKENS.KeystoreRegistry).toDynamicValue((ctx) => {
+    const keystores: Partial<Record<KeystoreId, Keystore>> = {};
+    if (config.keystores.file) keystores.file = ctx.get<FileKeystore>(TOKENS.FileKeystore);
+    if (config.keystores.vault) keystores.vault = ctx.get<VaultKeystore>(TOKENS.VaultKeystore);
+    if (config.keystores.awskms) keystores.awskms = ctx.get<AwsKmsKeystore>(TOKENS.AwsKmsKeystore);
+    return new KeystoreRegistry(keystores, config.defaultKmsKeystore, new BucketKeyCache(config.bucketKeys));
+  });
   c.bind<SealedObjects>(TOKENS.SealedObjects).toDynamicValue(
     (ctx) =>
       new SealedObjects(ctx.get<ObjectStore>(TOKENS.ObjectStore), {

@@ -4,5 +4,8 @@ export const TOKENS = {
   S3Client: Symbol.for('s3seal.S3Client'),
   ObjectStore: Symbol.for('s3seal.ObjectStore'),
   FileKeystore: Symbol.for('s3seal.FileKeystore'),
+  VaultKeystore: Symbol.for('s3seal.VaultKeystore'),
+  AwsKmsKeystore: Symbol.for('s3seal.AwsKmsKeystore'),
+  KeystoreRegistry: Symbol.for('s3seal.KeystoreRegistry'),
   SealedObjects: Symbol.for('s3seal.SealedObjects'),
 } as const;

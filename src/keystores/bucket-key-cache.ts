@@ -47,6 +47,8 @@ interface DecryptEntry {
 export class BucketKeyCache {
   private readonly enc = new Map<string, EncryptEntry>();
   private readonly dec = new Map<string, DecryptEntry>();
+  /** misses in flight, so concurrent requests for one bucket key make one KMS call (single flight) */
+  private readonly inflight = new Map<string, Promise<unknown>>();
   readonly stats: BucketKeyCacheStats = { encryptHits: 0, encryptMisses: 0, decryptHits: 0, decryptMisses: 0, kmsCalls: 0, kmsMillis: 0, evictions: 0 };
   private readonly maxAgeMs: number;
   private readonly maxObjects: number;
@@ -109,10 +111,22 @@ export class BucketKeyCache {
       this.enc.delete(id);
       this.enc.set(id, e);
     } else {
+      const pending = this.inflight.get(`e${id}`) as Promise<void> | undefined;
+      if (pending) {
+        await pending.catch(() => undefined);
+        return this.forEncrypt(bucket, keyRef, principal, bytes, generate);
+      }
       this.stats.encryptMisses++;
-      const g = await this.timed(generate);
-      e = { key: g.plaintext, wrapped: g.wrapped, keyId: g.keyId, created: this.now(), objects: 0, bytes: 0 };
-      this.insert(this.enc, id, e);
+      const filling = this.timed(generate).then((g) => {
+        this.insert(this.enc, id, { key: g.plaintext, wrapped: g.wrapped, keyId: g.keyId, created: this.now(), objects: 0, bytes: 0 });
+      });
+      this.inflight.set(`e${id}`, filling);
+      try {
+        await filling;
+      } finally {
+        this.inflight.delete(`e${id}`);
+      }
+      e = this.enc.get(id)!;
     }
     e.objects++;
     e.bytes += bytes;
@@ -129,10 +143,23 @@ export class BucketKeyCache {
       return Buffer.from(e.key);
     }
     if (e) this.evict(this.dec, id);
+    const pending = this.inflight.get(`d${id}`) as Promise<void> | undefined;
+    if (pending) {
+      // a failed unwrap (e.g. denied) is not shared: each waiter asks the keystore itself
+      await pending.catch(() => undefined);
+      if (this.dec.has(id)) return this.forDecrypt(keyRef, principal, wrapped, unwrap);
+    }
     this.stats.decryptMisses++;
-    const key = await this.timed(unwrap);
-    this.insert(this.dec, id, { key: Buffer.from(key), created: this.now() });
-    return key;
+    const filling = this.timed(unwrap).then((key) => {
+      this.insert(this.dec, id, { key: Buffer.from(key), created: this.now() });
+      return key;
+    });
+    this.inflight.set(`d${id}`, filling);
+    try {
+      return await filling;
+    } finally {
+      this.inflight.delete(`d${id}`);
+    }
   }
 
   /** drop and zero every cached key */

@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { main as librarySseS3 } from '../../examples/library-sse-s3.js';
+import { main as keystoreByConfig } from '../../examples/keystore-by-config.js';
+import { FileKeystore } from '../../src/keystores/file-keystore.js';
+import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
+import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { openbao } from '../helpers/openbao-admin.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { s3Client, service } from '../helpers/services.js';
 
@@ -35,4 +41,41 @@ test('the README main command (demo on embedded defaults) succeeds, twice on the
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('examples/keystore-by-config: the same code on the file keystore, OpenBao Transit and local-kms, switched by configuration', async (t) => {
+  const m = service('minio');
+  const bucket = `bycfg-${randomBytes(4).toString('hex')}`;
+  const s3 = s3Client(m);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  s3.destroy();
+  const backend = { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! };
+  const uploadTokenRoot = randomBytes(32).toString('base64');
+  const expected = '{"invoice": 42, "total": "99.00"}';
+
+  // development: the file keystore
+  const dir = mkdtempSync(join(tmpdir(), 's3seal-bycfg-'));
+  const fileKs = new FileKeystore({ path: join(dir, 'keys.json'), create: true });
+  await fileKs.createKey('invoices');
+  const dev = await keystoreByConfig({ backend, uploadTokenRoot, keystores: { file: { path: join(dir, 'keys.json') } } }, 'file:invoices', bucket);
+  t.deepEqual(dev, { storedKeyId: 'file:invoices', roundTrip: expected });
+
+  // staging: OpenBao Transit
+  const o = openbao();
+  const vkey = `${o.mount}/invoices-${randomBytes(3).toString('hex')}`;
+  await new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } }).createKey(vkey);
+  const staging = await keystoreByConfig({ backend, uploadTokenRoot, keystores: { vault: { address: o.address, auth: { method: 'token', token: o.rootToken } } } }, `vault:${vkey}`, bucket);
+  t.deepEqual(staging, { storedKeyId: `vault:${vkey}`, roundTrip: expected });
+
+  // production: AWS KMS (local-kms here), by alias; the envelope stores the resolved ARN
+  const k = service('localkms');
+  const alias = `alias/invoices-${randomBytes(3).toString('hex')}`;
+  const { keyId: arn } = await new AwsKmsKeystore(new KMSClient({ endpoint: k.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } })).createKey(alias);
+  const prod = await keystoreByConfig(
+    { backend, uploadTokenRoot, keystores: { awskms: { endpoint: k.endpoint, region: 'us-east-1', accessKeyId: 'x', secretAccessKey: 'x', rotateOnDemand: false } } },
+    alias,
+    bucket,
+  );
+  t.deepEqual(prod, { storedKeyId: arn, roundTrip: expected });
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -88,3 +88,24 @@ test('bucket-key envelopes bind the object: a wrapped DEK moved to another key f
   const err = await t.throwsAsync(r.recover({ bucket: 'b', key: 'two' }, env), { instanceOf: SealError });
   t.is(err?.code, 'EnvelopeAuthFailed');
 });
+
+test('single flight: concurrent misses for one bucket key make one KMS call', async (t) => {
+  const cache = new BucketKeyCache();
+  let calls = 0;
+  const slow = async () => {
+    calls++;
+    await new Promise((r) => setTimeout(r, 20));
+    return gen();
+  };
+  const keys = await Promise.all(Array.from({ length: 16 }, () => cache.forEncrypt('b', 'k', 'p', 1, slow)));
+  t.is(calls, 1);
+  t.is(new Set(keys.map((k) => k.key.toString('hex'))).size, 1);
+  let unwraps = 0;
+  const unwrap = async () => {
+    unwraps++;
+    await new Promise((r) => setTimeout(r, 20));
+    return randomBytes(32);
+  };
+  await Promise.all(Array.from({ length: 16 }, () => cache.forDecrypt('k', 'p', keys[0]!.wrapped, unwrap)));
+  t.is(unwraps, 1);
+});

@@ -1,0 +1,50 @@
+import type { EncryptionContext } from '../crypto/encryption-context.js';
+import type { KeyResolver } from '../engine/key-resolver.js';
+import { BucketKeyCache } from './bucket-key-cache.js';
+import { BucketKeyResolver } from './bucket-key-resolver.js';
+import { parseKeyRef } from './key-ref.js';
+import type { Keystore, KeystoreId } from './keystore.js';
+import { KeystoreError } from './keystore-error.js';
+import { KeystoreKeyResolver } from './keystore-key-resolver.js';
+
+export interface ResolverRequest {
+  mode: 'SSE-S3' | 'SSE-KMS';
+  keyRef: string;
+  context?: EncryptionContext;
+  /** bucket-key mode: the principal whose bucket keys are used (DESIGN.md "Bucket keys") */
+  bucketKeyPrincipal?: string;
+}
+
+/**
+ * The configured keystores by id, and keyRef resolution across them (DESIGN.md "Modes and key
+ * hierarchy"): `arn:aws:kms:…` / `alias/…` → awskms, `vault:<mount>/<name>` → vault, `file:<name>` →
+ * file, a bare name → the default KMS keystore. Aliases are resolved by the keystore (describeKey) and
+ * the resolved id is what envelopes store.
+ */
+export class KeystoreRegistry {
+  constructor(
+    private readonly keystores: Partial<Record<KeystoreId, Keystore>>,
+    private readonly defaultKms: KeystoreId = 'awskms',
+    readonly bucketKeys: BucketKeyCache = new BucketKeyCache(),
+  ) {}
+
+  lookup(keyRef: string): { keystore: Keystore; name: string } {
+    const ref = parseKeyRef(keyRef, this.defaultKms);
+    const keystore = this.keystores[ref.keystore];
+    if (!keystore) throw new KeystoreError('KeyStoreMisconfigured', `key ${keyRef} needs the ${ref.keystore} keystore, which is not configured`);
+    return { keystore, name: ref.name };
+  }
+
+  /** the stable id a keyRef resolves to (an alias becomes its key ARN) */
+  async resolveId(keyRef: string): Promise<string> {
+    const { keystore, name } = this.lookup(keyRef);
+    return (await keystore.describeKey(name)).keyId;
+  }
+
+  resolver(r: ResolverRequest): KeyResolver {
+    const { keystore, name } = this.lookup(r.keyRef);
+    return r.bucketKeyPrincipal !== undefined
+      ? new BucketKeyResolver(keystore, r.mode, name, r.bucketKeyPrincipal, this.bucketKeys, r.context ?? {})
+      : new KeystoreKeyResolver(keystore, r.mode, name, r.context ?? {});
+  }
+}
