@@ -57,3 +57,43 @@ test('namespaces: the keystore addresses keys inside its namespace only', async 
   const err = await t.throwsAsync(outside.generateDataKey(key, c), { instanceOf: KeystoreError });
   t.is(err?.code, 'KMS.NotFoundException', 'the same key path outside the namespace does not exist');
 });
+
+test('TLS: a Vault behind a certificate from a private CA works with that CA configured, and is refused without it', async (t) => {
+  // a second OpenBao dev server with its own generated CA (-dev-tls), started and stopped here
+  const { ensureTool } = await import('../../scripts/harness/tools.js');
+  const { freePort } = await import('../../scripts/harness/free-port.js');
+  const { makeDataDir, spawnService, stopProcess } = await import('../../scripts/harness/service-process.js');
+  const { readFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const binary = await ensureTool('openbao');
+  const port = await freePort();
+  const dir = makeDataDir('openbao-tls');
+  const token = `tls-${randomBytes(8).toString('hex')}`;
+  const proc = spawnService(binary, ['server', '-dev', '-dev-tls', `-dev-tls-cert-dir=${dir}`, `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`], dir, { ...process.env, HOME: dir });
+  try {
+    const caFile = join(dir, 'vault-ca.pem');
+    for (let i = 0; i < 120 && !existsSync(caFile); i++) await sleep(250);
+    const caPem = readFileSync(caFile, 'utf8');
+    const address = `https://127.0.0.1:${port}`;
+    const http = new VaultHttp({ address, caPem });
+    let mounted = false;
+    for (let i = 0; i < 120 && !mounted; i++) {
+      const r = await http.call('POST', VaultHttp.path('sys/mounts/transit'), token, { type: 'transit' }).catch(() => undefined);
+      mounted = r !== undefined && r.status >= 200 && r.status < 300;
+      if (!mounted) await sleep(250);
+    }
+    t.true(mounted, 'transit mounted over TLS');
+    const ks = new VaultKeystore({ address, caPem, auth: { method: 'token', token } });
+    await ks.createKey('transit/tls');
+    const c = bindingContext({ bucket: 'b', key: 'k' });
+    const g = await ks.generateDataKey('transit/tls', c);
+    t.true((await ks.decryptDataKey('transit/tls', g.wrapped, c)).equals(g.plaintext));
+    const untrusting = new VaultKeystore({ address, auth: { method: 'token', token }, retry: { attempts: 1 } });
+    const err = await t.throwsAsync(untrusting.generateDataKey('transit/tls', c), { instanceOf: KeystoreError });
+    t.is(err?.code, 'KeyStoreUnavailable', 'an unverifiable certificate fails closed');
+    await http.close();
+    await ks.close();
+  } finally {
+    await stopProcess(proc.pid, dir);
+  }
+});
