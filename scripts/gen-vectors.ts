@@ -279,7 +279,7 @@ async function multipartVectors(): Promise<VectorFile> {
   const foreign = await buffer(Readable.from([plains[1]!]).pipe(encryptPart(otherDek, otherUp.envelope, 2, 65537, { salt: detBytes(`${name}/salt 2`, 16) })));
   const env = completeMultipart(dek, up.envelope, parts);
   const body = Buffer.concat(bodies);
-  const [b1, b2, b3] = bodies as [Buffer, Buffer, Buffer];
+  const [b1, b2] = bodies as [Buffer, Buffer, Buffer];
   const envBytes = Buffer.from(env, 'base64url');
   const P1: [string, number, number] = ['body', 0, b1.length];
   const P2: [string, number, number] = ['body', b1.length, b1.length + b2.length];

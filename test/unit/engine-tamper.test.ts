@@ -16,7 +16,7 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { BODY_HEADER_SIZE, CHUNK_SIZE, FIELD, PART_HEADER_SIZE, TAG_SIZE } from '../../src/crypto/constants.js';
-import { decodeEnvelope, decodeEnvelopeBytes, encodeEnvelope } from '../../src/crypto/envelope.js';
+import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js';
 import { sealChunk } from '../../src/crypto/chunk-cipher.js';
 import { deriveSegmentKeys } from '../../src/crypto/segment-keys.js';
 import { encodeBodyHeader } from '../../src/crypto/body-header.js';
