@@ -14,6 +14,7 @@ import {
 import { Reader, fromB64uStrict, toB64u, u16 } from './bytes.js';
 import { equalSecret, hkdf, V1, wipe, type SuiteId } from './kdf.js';
 import { SealError } from '../errors.js';
+import { parseStoredContext } from './encryption-context.js';
 
 export type SseMode = keyof typeof MODE_BYTE;
 
@@ -165,6 +166,8 @@ export function decodeEnvelopeBytes(bytes: Buffer, opts: DecodeOptions = {}): En
   };
   for (const k of Object.keys(env) as (keyof Envelope)[]) if (env[k] === undefined) delete env[k];
   checkPresence(env);
+  // FORMAT.md §5.1: a string map in RFC 8785 form, without derived entries
+  if (env.context !== undefined) parseStoredContext(env.context);
   return env;
 }
 

@@ -251,7 +251,10 @@ function expectedEnvelopeFlip(r: Region): readonly SealErrorCode[] | 'ignored' {
   if (r.kind === 'tag' || r.kind === 'length') return ['EnvelopeMalformed', 'EnvelopeAuthFailed'];
   if (r.field === FIELD.mode) return ['EnvelopeMalformed']; // KMS ↔ SSE-C: presence rules
   if (WRAP_GROUP.has(r.field)) return 'ignored';
-  return ['EnvelopeAuthFailed']; // context, SSE-C salt/check, upload nonce, layout, MAC
+  // the context must stay a canonical JSON string map (FORMAT.md §5.6): a flip that breaks that is
+  // refused by decode, one that keeps it (a changed letter) by the MAC
+  if (r.field === FIELD.context) return ['EnvelopeMalformed', 'EnvelopeAuthFailed'];
+  return ['EnvelopeAuthFailed']; // SSE-C salt/check, upload nonce, layout, MAC
 }
 
 async function envelopeFlipMatrix(dek: Buffer, envelope: string, body: Buffer, plaintext: Buffer) {
