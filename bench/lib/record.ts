@@ -45,7 +45,8 @@ export function makeRecord(r: RecordInput): BenchRecord {
     value: round(value, 2),
     baseline_name: r.baselineName,
     baseline_value: round(baselineValue, 2),
-    ratio: round(value / baselineValue, 3),
+    // significant digits, not decimals: a ratio like 1 / 10000 must not round to 0
+    ratio: Number((value / baselineValue).toPrecision(4)),
     higher_is_better: r.higherIsBetter,
     runs: r.candidate.length,
     date: new Date().toISOString(),
