@@ -1,7 +1,7 @@
 import test from 'ava';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
@@ -10,7 +10,7 @@ import { bindingContext } from '../../src/crypto/encryption-context.js';
 import { keystoreContract } from './keystore-contract.js';
 
 function fresh(): { path: string; ks: FileKeystore } {
-  const path = join(mkdtempSync(join(tmpdir(), 's3seal-fileks-')), 'keys.json');
+  const path = join(tempDir('fileks'), 'keys.json');
   return { path, ks: new FileKeystore({ path, create: true }) };
 }
 

@@ -1,9 +1,9 @@
 /** keyRef resolution across real keystores: aliases resolve, the resolved id is what envelopes store. */
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
@@ -21,7 +21,7 @@ test('one registry, three keystores: each keyRef scheme reaches its keystore; al
   const kms = new AwsKmsKeystore(new KMSClient({ endpoint: d.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
   const alias = `alias/registry-${randomBytes(4).toString('hex')}`;
   const { keyId: arn } = await kms.createKey(alias);
-  const file = new FileKeystore({ path: join(mkdtempSync(join(tmpdir(), 's3seal-reg-')), 'keys.json'), create: true });
+  const file = new FileKeystore({ path: join(tempDir('reg'), 'keys.json'), create: true });
   await file.createKey('local');
   const o = openbao();
   const vault = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dir.js';
 import { randomBytes } from 'node:crypto';
 import { BucketKeyCache } from '../../src/keystores/bucket-key-cache.js';
 import { BucketKeyResolver } from '../../src/keystores/bucket-key-resolver.js';
@@ -10,7 +10,7 @@ import { encodeEnvelope, decodeEnvelope, verifyEnvelope } from '../../src/crypto
 import { SealError } from '../../src/errors.js';
 
 async function keystore(): Promise<FileKeystore> {
-  const ks = new FileKeystore({ path: join(mkdtempSync(join(tmpdir(), 's3seal-bk-')), 'keys.json'), create: true });
+  const ks = new FileKeystore({ path: join(tempDir('bk'), 'keys.json'), create: true });
   await ks.createKey('kms');
   return ks;
 }
