@@ -60,12 +60,20 @@ export const ConfigSchema = z
       .default({}),
     /** the managed SSE-S3 key (FORMAT.md §5.5): a keyRef such as `file:s3-default` */
     sseS3Key: z.string().default('file:s3-default'),
-    /** 32-byte upload-token root shared by every instance (FORMAT.md §7.1) */
-    uploadTokenRoot: Base64Key,
+    /**
+     * The upload-token root shared by every instance (FORMAT.md §7.1): derived from a keystore key
+     * (`uploadTokenKey`, a keyRef; for AWS KMS an HMAC_256 key), or given directly (`uploadTokenRoot`).
+     */
+    uploadTokenKey: z.string().min(1).optional(),
+    uploadTokenRoot: Base64Key.optional(),
     /** bytes of plaintext held back until verified (FORMAT.md §11) */
     releaseWindow: z.number().int().nonnegative().default(1024 * 1024),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.uploadTokenKey === undefined) !== (c.uploadTokenRoot === undefined), {
+    message: 'set exactly one of uploadTokenKey (a keyRef to derive it from) and uploadTokenRoot',
+    path: ['uploadTokenKey'],
+  });
 
 export type S3SealConfigInput = z.input<typeof ConfigSchema>;
 export type S3SealConfig = z.output<typeof ConfigSchema>;

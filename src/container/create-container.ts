@@ -15,6 +15,14 @@ import type { Keystore, KeystoreId } from '../keystores/keystore.js';
 import { resolveConfig, type S3SealConfig } from './config.js';
 import { TOKENS } from './tokens.js';
 
+/** the upload-token root from a keystore key: never leaves the keystore, same on every instance */
+function deriveRoot(registry: KeystoreRegistry, keyRef: string): () => Promise<Buffer> {
+  return () => {
+    const { keystore, name } = registry.lookup(keyRef);
+    return keystore.deriveSecret(name, 'upload token');
+  };
+}
+
 /**
  * The only place that knows concrete classes (DESIGN.md "Architecture"). Classes stay plain and
  * constructible by hand; bindings are factories, so no decorator metadata is needed (tsc/esbuild
@@ -76,7 +84,7 @@ export function createContainer(input: unknown): Container {
   c.bind<SealedObjects>(TOKENS.SealedObjects).toDynamicValue(
     (ctx) =>
       new SealedObjects(ctx.get<ObjectStore>(TOKENS.ObjectStore), {
-        uploadTokenRoot: Buffer.from(config.uploadTokenRoot, 'base64'),
+        uploadTokenRoot: config.uploadTokenRoot !== undefined ? Buffer.from(config.uploadTokenRoot, 'base64') : deriveRoot(ctx.get<KeystoreRegistry>(TOKENS.KeystoreRegistry), config.uploadTokenKey!),
         releaseWindow: config.releaseWindow,
       }),
   );

@@ -44,6 +44,7 @@ export const LABEL = {
   uploadToken: 'upload token',
   layoutDigest: 'layout digest',
   fileWrap: 'file wrap',
+  derivedSecret: 'derived secret',
 } as const;
 export type Label = (typeof LABEL)[keyof typeof LABEL];
 

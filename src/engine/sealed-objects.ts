@@ -17,8 +17,11 @@ import { encryptPart, sealSinglePart, startMultipart } from './object-writer.js'
 import { partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 
 export interface SealedObjectsOptions {
-  /** 32-byte root of upload-token MACs, shared by every instance of a deployment (FORMAT.md §7.1) */
-  uploadTokenRoot: Buffer;
+  /**
+   * 32-byte root of upload-token MACs, shared by every instance of a deployment (FORMAT.md §7.1): a
+   * buffer, or a function that derives it from the keystore (called once, on first use)
+   */
+  uploadTokenRoot: Buffer | (() => Promise<Buffer>);
   /** objects without any s3seal trace are served as plaintext only where this says so (default: nowhere) */
   passthrough?: (o: ObjectId) => boolean;
   /** concurrent part-header reads when committing a multipart layout */
@@ -64,8 +67,27 @@ export class SealedObjects {
     private readonly store: ObjectStore,
     private readonly opts: SealedObjectsOptions,
   ) {
-    if (opts.uploadTokenRoot.length !== 32) throw new RangeError('uploadTokenRoot must be 32 bytes');
+    if (Buffer.isBuffer(opts.uploadTokenRoot) && opts.uploadTokenRoot.length !== 32) throw new RangeError('uploadTokenRoot must be 32 bytes');
     this.passthrough = opts.passthrough ?? (() => false);
+  }
+
+  private tokenRoot: Promise<Buffer> | undefined;
+
+  private root(): Promise<Buffer> {
+    const r = this.opts.uploadTokenRoot;
+    if (Buffer.isBuffer(r)) return Promise.resolve(r);
+    // derived once; a failed derivation (keystore outage) is not cached, the next call retries
+    this.tokenRoot ??= r().then(
+      (b) => {
+        if (b.length !== 32) throw new RangeError('derived upload-token root must be 32 bytes');
+        return b;
+      },
+      (err: unknown) => {
+        this.tokenRoot = undefined;
+        throw err;
+      },
+    );
+    return this.tokenRoot;
   }
 
   async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver): Promise<PutResult> {
@@ -125,14 +147,14 @@ export class SealedObjects {
       // the pending envelope (upload nonce, no layout) makes a completed-but-uncommitted object unreadable
       const metadata = withEnvelope(meta, started.metadataValue);
       const backendUploadId = await this.store.createMultipart(o.bucket, o.key, metadata);
-      return encodeUploadToken(this.opts.uploadTokenRoot, o, { backendUploadId, envelope: started.envelope, callerMetadataSize: metadataSize(meta) });
+      return encodeUploadToken(await this.root(), o, { backendUploadId, envelope: started.envelope, callerMetadataSize: metadataSize(meta) });
     } finally {
       wipe(dek);
     }
   }
 
   private async openToken(o: ObjectId, token: string, keys: KeyResolver): Promise<OpenUpload> {
-    const t = decodeUploadToken(this.opts.uploadTokenRoot, o, token);
+    const t = decodeUploadToken(await this.root(), o, token);
     const env = decodeEnvelopeBytes(t.envelope);
     const dek = await keys.recover(o, env);
     verifyEnvelope(env, dek);
@@ -152,7 +174,7 @@ export class SealedObjects {
   }
 
   async abortMultipart(o: ObjectId, token: string): Promise<void> {
-    const t = decodeUploadToken(this.opts.uploadTokenRoot, o, token);
+    const t = decodeUploadToken(await this.root(), o, token);
     await this.store.abortMultipart(o.bucket, o.key, t.backendUploadId);
   }
 

@@ -6,6 +6,7 @@ import {
   DisableKeyCommand,
   EnableKeyCommand,
   GenerateDataKeyCommand,
+  GenerateMacCommand,
   ReEncryptCommand,
   RotateKeyOnDemandCommand,
   type KMSClient,
@@ -39,6 +40,9 @@ function mapError(err: unknown, what: string): KeystoreError {
       return new KeystoreError('KMS.InvalidCiphertextException', `${what}: ciphertext does not decrypt under this key and context`);
     case 'AccessDeniedException':
       return new KeystoreError('AccessDenied', `${what}: access denied by the KMS`);
+    case 'ValidationException':
+    case 'InvalidKeyUsageException':
+      return new KeystoreError('KeyStoreMisconfigured', `${what}: the KMS refused the request as invalid for this key`);
     case 'UnsupportedOperationException':
       return new KeystoreError('KeyStoreMisconfigured', `${what}: operation not supported by this KMS`);
   }
@@ -114,6 +118,23 @@ export class AwsKmsKeystore implements Keystore {
     if (!arn) throw new KeystoreError('KeyStoreUnavailable', 'CreateKey: incomplete response');
     if (keyName.startsWith('alias/')) await this.call('CreateAlias', () => this.client.send(new CreateAliasCommand({ AliasName: keyName, TargetKeyId: arn })));
     return { keyId: arn, enabled: true };
+  }
+
+  /** an HMAC_256 key (for deriveSecret); AWS KMS cannot derive secrets from symmetric encryption keys */
+  async createSecretKey(keyName: string): Promise<KeyDescription> {
+    const r = await this.call('CreateKey', () => this.client.send(new CreateKeyCommand({ KeyUsage: 'GENERATE_VERIFY_MAC', KeySpec: 'HMAC_256', Description: `s3seal ${keyName}` })));
+    const arn = r.KeyMetadata?.Arn;
+    if (!arn) throw new KeystoreError('KeyStoreUnavailable', 'CreateKey: incomplete response');
+    if (keyName.startsWith('alias/')) await this.call('CreateAlias', () => this.client.send(new CreateAliasCommand({ AliasName: keyName, TargetKeyId: arn })));
+    return { keyId: arn, enabled: true };
+  }
+
+  async deriveSecret(keyName: string, label: string): Promise<Buffer> {
+    const r = await this.call('GenerateMac', () =>
+      this.client.send(new GenerateMacCommand({ KeyId: keyName, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(`s3seal derived secret\0${label}`) })),
+    );
+    if (!r.Mac || r.Mac.length !== 32) throw new KeystoreError('KeyStoreUnavailable', 'GenerateMac: incomplete response');
+    return Buffer.from(r.Mac);
   }
 
   async rotateKey(keyName: string): Promise<KeyDescription> {

@@ -3,6 +3,9 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unl
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { fileUnwrap, fileWrap, parseFileWrap } from '../crypto/file-wrap.js';
+import { hkdf, V1 } from '../crypto/kdf.js';
+import { lp } from '../crypto/bytes.js';
+import { LABEL } from '../crypto/constants.js';
 import { SealError } from '../errors.js';
 import type { GeneratedDataKey, KeyDescription, Keystore, KeystoreCapabilities, RewrappedKey } from './keystore.js';
 import { KeystoreError } from './keystore-error.js';
@@ -172,6 +175,17 @@ export class FileKeystore implements Keystore {
     fn(fresh);
     this.write(fresh);
     this.data = fresh;
+  }
+
+  async deriveSecret(keyName: string, label: string): Promise<Buffer> {
+    this.enabledKey(keyName);
+    // version 1 is never removed by rotation, so the secret is stable for the key's whole life
+    const root = this.root(keyName, 1);
+    try {
+      return hkdf(root, Buffer.alloc(0), V1, LABEL.derivedSecret, lp(label));
+    } finally {
+      root.fill(0);
+    }
   }
 
   async createKey(keyName: string): Promise<KeyDescription> {

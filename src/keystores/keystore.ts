@@ -51,6 +51,13 @@ export interface Keystore {
   createKey(keyName: string): Promise<KeyDescription>;
   rotateKey(keyName: string): Promise<KeyDescription>;
   describeKey(keyName: string): Promise<KeyDescription>;
+  /**
+   * A 32-byte secret derived deterministically from a key, for s3seal's own MACs (the upload-token
+   * root): the same for every instance that shares the keystore, unchanged by rotation, different per
+   * label and per key. The key never leaves the keystore (file: HKDF of the key's first version;
+   * Transit: HMAC with version 1; AWS KMS: GenerateMac with an HMAC key).
+   */
+  deriveSecret(keyName: string, label: string): Promise<Buffer>;
   /** present exactly when capabilities.canDisable */
   setEnabled?(keyName: string, enabled: boolean): Promise<KeyDescription>;
 }

@@ -14,8 +14,11 @@ function subject(): Promise<ContractSubject> {
     const ks = new AwsKmsKeystore(client, { rotateOnDemand: false });
     const main = await ks.createKey(`alias/contract-main-${randomBytes(4).toString('hex')}`);
     const other = await ks.createKey(`alias/contract-other-${randomBytes(4).toString('hex')}`);
+    const secret = await ks.createSecretKey(`alias/contract-hmac-${randomBytes(4).toString('hex')}`);
     return {
       ks,
+      secretKeyName: secret.keyId,
+      secondInstance: async () => new AwsKmsKeystore(new KMSClient({ endpoint: d.endpoint, region: d.region ?? 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }), { rotateOnDemand: false }),
       keyName: main.keyId,
       otherKeyName: other.keyId,
       missingKeyName: 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000',

@@ -15,11 +15,20 @@ function fresh(): { path: string; ks: FileKeystore } {
 }
 
 keystoreContract('file', async () => {
-  const { ks } = fresh();
+  const { ks, path } = fresh();
   await ks.createKey('main');
   await ks.createKey('other');
   let n = 0;
-  return { ks, keyName: 'main', otherKeyName: 'other', missingKeyName: 'nope', scratchKeyName: async () => (await ks.createKey(`scratch-${n++}`)).keyId.slice('file:'.length) };
+  await ks.createKey('secrets');
+  return {
+    ks,
+    keyName: 'main',
+    otherKeyName: 'other',
+    missingKeyName: 'nope',
+    secretKeyName: 'secrets',
+    secondInstance: async () => new FileKeystore({ path }),
+    scratchKeyName: async () => (await ks.createKey(`scratch-${n++}`)).keyId.slice('file:'.length),
+  };
 });
 
 test('file: the key file is created 0600; a group- or world-readable file is refused, naming file and problem', (t) => {

@@ -17,6 +17,10 @@ export interface ContractSubject {
   /** a fresh key the suite may disable and rotate */
   scratchKeyName: () => Promise<string>;
   missingKeyName: string;
+  /** a key deriveSecret works with (awskms: an HMAC key; others: keyName) */
+  secretKeyName: string;
+  /** the same keystore as a second, independent instance (another process or gateway) would see it */
+  secondInstance: () => Promise<Keystore>;
 }
 
 const ctx = (key: string, extra: Record<string, string> = {}): string => bindingContext({ bucket: 'contract', key }, extra);
@@ -131,6 +135,20 @@ export function keystoreContract(label: string, subject: () => Promise<ContractS
     if (s.ks.capabilities.exposesKeyVersion) t.is(moved.keyVersion, d.latestVersion);
     t.false(moved.wrapped.equals(before.wrapped));
     t.true((await s.ks.decryptDataKey(name, moved.wrapped, c)).equals(before.plaintext));
+  });
+
+  test(`${label}: deriveSecret is deterministic across instances, 256-bit, distinct per label and key, stable across rotation`, async (t) => {
+    const s = await subject();
+    const a = await s.ks.deriveSecret(s.secretKeyName, 'upload token');
+    t.is(a.length, 32);
+    t.true((await s.ks.deriveSecret(s.secretKeyName, 'upload token')).equals(a));
+    t.true((await (await s.secondInstance()).deriveSecret(s.secretKeyName, 'upload token')).equals(a), 'another instance derives the same secret');
+    t.false((await s.ks.deriveSecret(s.secretKeyName, 'bucket config')).equals(a), 'labels separate');
+    t.is(await code(s.ks.deriveSecret(s.missingKeyName, 'upload token')), 'KMS.NotFoundException');
+    if (s.ks.capabilities.rotatesOnDemand) {
+      await s.ks.rotateKey(s.secretKeyName);
+      t.true((await s.ks.deriveSecret(s.secretKeyName, 'upload token')).equals(a), 'rotation does not change it');
+    }
   });
 
   test(`${label}: wrapped keys from random bytes are refused, never a crash or a wrong key`, async (t) => {

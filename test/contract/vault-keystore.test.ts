@@ -16,8 +16,12 @@ function subject(): Promise<ContractSubject> {
     await ks.createKey(`${o.mount}/main-${tag}`);
     await ks.createKey(`${o.mount}/other-${tag}`);
     let n = 0;
+    const secretKey = `${o.mount}/secrets-${tag}`;
+    await ks.createKey(secretKey);
     return {
       ks,
+      secretKeyName: secretKey,
+      secondInstance: async () => new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } }),
       keyName: `${o.mount}/main-${tag}`,
       otherKeyName: `${o.mount}/other-${tag}`,
       missingKeyName: `${o.mount}/missing-${tag}`,

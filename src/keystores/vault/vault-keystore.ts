@@ -132,6 +132,18 @@ export class VaultKeystore implements Keystore {
     }
   }
 
+  async deriveSecret(keyName: string, label: string): Promise<Buffer> {
+    const { mount, name } = split(keyName);
+    // HMAC under the key's version 1: deterministic, stable across rotations, the key stays in Transit
+    const d = await this.send('hmac', 'POST', VaultHttp.path(mount, 'hmac', name, 'sha2-256'), { input: Buffer.from(`s3seal derived secret\0${label}`).toString('base64'), key_version: 1 });
+    const mac = d['hmac'];
+    const m = typeof mac === 'string' ? /^vault:v1:([A-Za-z0-9+/=]+)$/.exec(mac) : null;
+    if (!m) throw new KeystoreError('KeyStoreUnavailable', 'hmac: incomplete answer');
+    const out = Buffer.from(m[1]!, 'base64');
+    if (out.length !== 32) throw new KeystoreError('KeyStoreUnavailable', 'hmac: not a 256-bit value');
+    return out;
+  }
+
   async createKey(keyName: string): Promise<KeyDescription> {
     const { mount, name } = split(keyName);
     await this.send('create key', 'POST', VaultHttp.path(mount, 'keys', name), { type: 'aes256-gcm96', derived: true });
