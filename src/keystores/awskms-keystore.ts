@@ -112,21 +112,22 @@ export class AwsKmsKeystore implements Keystore {
     return { wrapped: Buffer.from(r.CiphertextBlob), keyId: r.KeyId };
   }
 
-  async createKey(keyName: string): Promise<KeyDescription> {
-    const r = await this.call('CreateKey', () => this.client.send(new CreateKeyCommand({ KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'SYMMETRIC_DEFAULT', Description: `s3seal ${keyName}` })));
+  private async create(keyName: string, usage: 'ENCRYPT_DECRYPT' | 'GENERATE_VERIFY_MAC', spec: 'SYMMETRIC_DEFAULT' | 'HMAC_256'): Promise<KeyDescription> {
+    const r = await this.call('CreateKey', () => this.client.send(new CreateKeyCommand({ KeyUsage: usage, KeySpec: spec, Description: `s3seal ${keyName}` })));
     const arn = r.KeyMetadata?.Arn;
     if (!arn) throw new KeystoreError('KeyStoreUnavailable', 'CreateKey: incomplete response');
     if (keyName.startsWith('alias/')) await this.call('CreateAlias', () => this.client.send(new CreateAliasCommand({ AliasName: keyName, TargetKeyId: arn })));
     return { keyId: arn, enabled: true };
   }
 
-  /** an HMAC_256 key (for deriveSecret); AWS KMS cannot derive secrets from symmetric encryption keys */
-  async createSecretKey(keyName: string): Promise<KeyDescription> {
-    const r = await this.call('CreateKey', () => this.client.send(new CreateKeyCommand({ KeyUsage: 'GENERATE_VERIFY_MAC', KeySpec: 'HMAC_256', Description: `s3seal ${keyName}` })));
-    const arn = r.KeyMetadata?.Arn;
-    if (!arn) throw new KeystoreError('KeyStoreUnavailable', 'CreateKey: incomplete response');
-    if (keyName.startsWith('alias/')) await this.call('CreateAlias', () => this.client.send(new CreateAliasCommand({ AliasName: keyName, TargetKeyId: arn })));
-    return { keyId: arn, enabled: true };
+  /** a symmetric encryption key; an `alias/…` name gets that alias */
+  createKey(keyName: string): Promise<KeyDescription> {
+    return this.create(keyName, 'ENCRYPT_DECRYPT', 'SYMMETRIC_DEFAULT');
+  }
+
+  /** an HMAC_256 key (for deriveSecret): AWS KMS cannot derive secrets from symmetric encryption keys */
+  createSecretKey(keyName: string): Promise<KeyDescription> {
+    return this.create(keyName, 'GENERATE_VERIFY_MAC', 'HMAC_256');
   }
 
   async deriveSecret(keyName: string, label: string): Promise<Buffer> {
