@@ -199,7 +199,7 @@ export class SealedObjects {
       // backend upload is completed (after that, an over-budget object could not be committed)
       const placeholder = sorted.map((p, i) => ({ partNumber: p.partNumber, plaintextLength: lengths[i]!, salt: Buffer.alloc(16) }));
       const probe = encodeEnvelope({ ...fields, layout: encodeLayout(buildLayout(env.uploadNonce!, placeholder, id)) }, dek, id);
-      const total = callerMetadataSize + ENVELOPE_METADATA_KEY.length + probe.length;
+      const total = callerMetadataSize + metadataSize({ [ENVELOPE_METADATA_KEY]: probe });
       if (total > USER_METADATA_LIMIT) throw new SealError('MetadataTooLarge', `metadata with the committed part layout would be ${total} bytes, limit ${USER_METADATA_LIMIT}`);
 
       const done = await this.store.completeMultipart(o.bucket, o.key, backendUploadId, sorted);

@@ -275,14 +275,14 @@ test('budget: the worst-case bucket-key envelope fits in S3 user metadata, and l
   const total = metadataSize(meta);
   t.log(`worst-case envelope: ${env.length} characters, ${total} bytes of user metadata of ${USER_METADATA_LIMIT}`);
   t.true(total <= USER_METADATA_LIMIT);
-  t.is(total, 's3seal'.length + env.length);
+  t.is(total, 'x-amz-meta-s3seal'.length + env.length, 'header names count with their x-amz-meta- prefix');
   t.is(meta['s3seal'], env);
   // the envelope decodes back from metadata and verifies
   t.notThrows(() => verifyEnvelope(decodeEnvelope(meta['s3seal']!), dek));
   // caller metadata is passed through unchanged while the total fits
   const room = USER_METADATA_LIMIT - total;
   t.true(room >= 512, `only ${room} bytes left for caller metadata`);
-  const caller = { owner: 'o'.repeat(room - 'owner'.length) };
+  const caller = { owner: 'o'.repeat(room - 'x-amz-meta-owner'.length) };
   const withCaller = withEnvelope(caller, env);
   t.is(metadataSize(withCaller), USER_METADATA_LIMIT);
   t.is(withCaller['owner'], caller.owner);
@@ -300,13 +300,14 @@ test('budget: a completed multipart envelope (upload nonce + a typical layout) i
 
 test('budget: caller metadata that pushes the total over 2048 bytes is MetadataTooLarge', (t) => {
   const env = encodeEnvelope(worstCase(), dek);
-  const room = USER_METADATA_LIMIT - ('s3seal'.length + env.length);
-  throwsCode(t, () => withEnvelope({ owner: 'o'.repeat(room - 'owner'.length + 1) }, env), 'MetadataTooLarge', 'one byte over');
+  const room = USER_METADATA_LIMIT - ('x-amz-meta-s3seal'.length + env.length);
+  throwsCode(t, () => withEnvelope({ owner: 'o'.repeat(room - 'x-amz-meta-owner'.length + 1) }, env), 'MetadataTooLarge', 'one byte over');
   throwsCode(t, () => withEnvelope({ a: 'x'.repeat(1000), b: 'y'.repeat(1000) }, env), 'MetadataTooLarge', 'two large values');
   // multi-byte characters count as their UTF-8 bytes, as S3 counts them
   const euro = '€'; // 3 bytes
-  throwsCode(t, () => withEnvelope({ e: euro.repeat(Math.floor((room - 1) / 3) + 1) }, env), 'MetadataTooLarge', 'UTF-8 bytes, not characters');
-  t.notThrows(() => withEnvelope({ e: euro.repeat(Math.floor((room - 1) / 3)) }, env));
+  const eRoom = room - 'x-amz-meta-e'.length;
+  throwsCode(t, () => withEnvelope({ e: euro.repeat(Math.floor(eRoom / 3) + 1) }, env), 'MetadataTooLarge', 'UTF-8 bytes, not characters');
+  t.notThrows(() => withEnvelope({ e: euro.repeat(Math.floor(eRoom / 3)) }, env));
   // even without caller metadata, an envelope alone over the limit is refused at PUT time
   const small = encodeEnvelope(kmsFields(), dek);
   throwsCode(t, () => withEnvelope({}, small + 'A'.repeat(USER_METADATA_LIMIT)), 'MetadataTooLarge', 'envelope alone');
