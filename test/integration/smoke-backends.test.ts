@@ -128,6 +128,26 @@ for (const name of ['minio', 'seaweedfs'] as const) {
     }
   });
 
+  test(`${name}: SSE-C multipart: every part needs the customer key; a wrong key cannot add parts or read`, async (t) => {
+    const { sealed, bucket, cleanup } = await setup(name);
+    try {
+      const o = { bucket, key: 'mp-ssec' };
+      const k = randomBytes(32);
+      const parts = [randomBytes(5 * 1024 * 1024), randomBytes(777)];
+      const token = await sealed.createMultipart(o, {}, new SsecKeyResolver(k));
+      const wrongPart = await t.throwsAsync(sealed.uploadPart(o, token, 1, parts[0]!, parts[0]!.length, new SsecKeyResolver(randomBytes(32))), { instanceOf: SealError });
+      t.is(wrongPart?.code, 'AccessDenied');
+      const etags = [];
+      for (const [i, p] of parts.entries()) etags.push(await sealed.uploadPart(o, token, i + 1, p, p.length, new SsecKeyResolver(k)));
+      await sealed.completeMultipart(o, token, etags.map((etag, i) => ({ partNumber: i + 1, etag })), new SsecKeyResolver(k));
+      t.true((await buffer((await sealed.get(o, new SsecKeyResolver(k), { start: 5 * 1024 * 1024 - 3, end: 5 * 1024 * 1024 + 776 })).stream)).equals(Buffer.concat(parts).subarray(5 * 1024 * 1024 - 3)));
+      const wrongRead = await t.throwsAsync(sealed.get(o, new SsecKeyResolver(randomBytes(32))), { instanceOf: SealError });
+      t.is(wrongRead?.code, 'AccessDenied');
+    } finally {
+      cleanup();
+    }
+  });
+
   test(`${name}: metadata over the 2 KiB budget is refused with MetadataTooLarge and nothing is stored`, async (t) => {
     const { s3, sealed, sse, bucket, cleanup } = await setup(name);
     try {
