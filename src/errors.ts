@@ -23,7 +23,9 @@ export type SealErrorCode =
   | 'InvalidRange'
   | 'AccessDenied'
   | 'MetadataTooLarge'
-  | 'EntityTooLarge';
+  | 'EntityTooLarge'
+  // the object server could not be reached or failed (5xx): fail closed, retryable
+  | 'BackendUnavailable';
 
 interface S3Shape {
   s3Code: string;
@@ -51,12 +53,15 @@ const S3_SHAPES: Record<SealErrorCode, S3Shape> = {
   AccessDenied: { s3Code: 'AccessDenied', status: 403 },
   MetadataTooLarge: { s3Code: 'MetadataTooLarge', status: 400 },
   EntityTooLarge: { s3Code: 'EntityTooLarge', status: 400 },
+  BackendUnavailable: { s3Code: 'ServiceUnavailable', status: 503 },
 };
 
 export class SealError extends Error {
   readonly code: SealErrorCode;
   readonly s3Code: string;
   readonly status: number;
+  /** a caller may retry (outages); everything else is final */
+  readonly retryable: boolean;
 
   constructor(code: SealErrorCode, message: string) {
     super(message);
@@ -64,6 +69,7 @@ export class SealError extends Error {
     this.code = code;
     this.s3Code = S3_SHAPES[code].s3Code;
     this.status = S3_SHAPES[code].status;
+    this.retryable = code === 'BackendUnavailable';
   }
 }
 
