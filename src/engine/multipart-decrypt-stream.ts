@@ -1,14 +1,11 @@
-import { createHash } from 'node:crypto';
-import { CHUNK_SIZE, LABEL, PART_HEADER_SIZE, TAG_SIZE } from '../crypto/constants.js';
+import { CHUNK_SIZE, PART_HEADER_SIZE, TAG_SIZE } from '../crypto/constants.js';
 import { encodePartHeader, parsePartHeader } from '../crypto/body-header.js';
 import { openChunk } from '../crypto/chunk-cipher.js';
-import { u16, u64 } from '../crypto/bytes.js';
-import { equalSecret, info, V1, wipe, type SuiteId } from '../crypto/kdf.js';
-import { derivePartKeys } from '../crypto/part-keys.js';
-import type { Layout, LayoutEntry } from '../crypto/layout.js';
-import { expandLayout } from '../crypto/layout.js';
+import { equalSecret, V1, wipe, type SuiteId } from '../crypto/kdf.js';
+import { expandLayout, layoutDigest, type Layout, type LayoutEntry, type PartRecord } from '../crypto/layout.js';
 import { SealError } from '../errors.js';
 import { FramedTransform } from './framed-transform.js';
+import { checkPartHeader } from './part-headers.js';
 import { chunkCount, type ChunkSpan } from './size-math.js';
 
 /** What to decrypt of one part: all of it, or a span of its chunks (ranged reads). */
@@ -45,7 +42,8 @@ export class MultipartDecryptStream extends FramedTransform {
   private header: Buffer | undefined;
   private skip = 0;
   private left = 0;
-  private readonly digest = createHash('sha256');
+  /** whole reads: every part header seen so far, for the layout digest */
+  private readonly seen: PartRecord[] = [];
   private readonly dek: Buffer;
 
   constructor(
@@ -61,7 +59,6 @@ export class MultipartDecryptStream extends FramedTransform {
     // our own copy: it is wiped when the stream ends, the caller's buffer is left alone
     this.dek = Buffer.from(dek);
     this.id = opts.id ?? V1;
-    this.digest.update(info(this.id, LABEL.layoutDigest, uploadNonce));
   }
 
   static wholeObject(dek: Uint8Array, uploadNonce: Buffer, layout: Layout, opts?: MultipartDecryptOptions): MultipartDecryptStream {
@@ -79,26 +76,13 @@ export class MultipartDecryptStream extends FramedTransform {
 
   private onHeader(frame: Buffer, p: PartPlan): void {
     const h = parsePartHeader(frame);
-    if (h.version !== this.id.version || h.suite !== this.id.suite) {
-      throw new SealError('UnsupportedFormatVersion', `part version ${h.version}/suite ${h.suite} does not match the envelope`);
-    }
-    if (h.partNumber !== p.entry.partNumber || h.plaintextLength !== p.entry.plaintextLength) {
-      throw new SealError('LayoutMismatch', `position ${p.entry.index} holds part ${h.partNumber} (${h.plaintextLength} bytes), the committed layout says part ${p.entry.partNumber} (${p.entry.plaintextLength} bytes)`);
-    }
-    if (p.verifiedSalt && !equalSecret(p.verifiedSalt, h.salt)) {
-      throw new SealError('LayoutMismatch', `part ${h.partNumber} changed since its header was verified`);
-    }
-    const keys = derivePartKeys(this.dek, this.uploadNonce, h.partNumber, h.plaintextLength, h.salt, this.id);
-    if (!equalSecret(keys.commitment, h.commitment)) {
-      wipe(keys.contentKey);
-      throw new SealError('KeyCommitmentMismatch', `part ${h.partNumber} belongs to another upload or key`);
-    }
+    const keys = checkPartHeader(this.dek, this.uploadNonce, this.id, h, { ...p.entry, ...(p.verifiedSalt ? { salt: p.verifiedSalt } : {}) });
     this.header = encodePartHeader(this.id, h, keys.commitment);
     this.contentKey = keys.contentKey;
     this.totalChunks = chunkCount(h.plaintextLength);
     if (this.whole) {
-      this.digest.update(Buffer.concat([u16(h.partNumber), u64(h.plaintextLength), h.salt]));
-      if (this.partIdx === this.plan.length - 1 && !equalSecret(this.digest.digest(), this.layout.digest)) {
+      this.seen.push({ partNumber: h.partNumber, plaintextLength: h.plaintextLength, salt: Buffer.from(h.salt) });
+      if (this.partIdx === this.plan.length - 1 && !equalSecret(layoutDigest(this.uploadNonce, this.seen, this.id), this.layout.digest)) {
         throw new SealError('LayoutMismatch', 'parts differ from the committed layout (a part was substituted)');
       }
     }

@@ -1,17 +1,15 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
-import { createHash } from 'node:crypto';
-import { BODY_HEADER_SIZE, LABEL, PART_HEADER_SIZE } from '../crypto/constants.js';
-import { encodeBodyHeader, parsePartHeader, type ParsedPartHeader } from '../crypto/body-header.js';
-import { u16, u64 } from '../crypto/bytes.js';
-import { derivePartKeys } from '../crypto/part-keys.js';
+import { BODY_HEADER_SIZE, PART_HEADER_SIZE } from '../crypto/constants.js';
+import { encodeBodyHeader } from '../crypto/body-header.js';
 import { verifyEnvelope, type Envelope } from '../crypto/envelope.js';
-import { decodeLayout, expandLayout, type Layout, type LayoutEntry } from '../crypto/layout.js';
+import { decodeLayout, expandLayout, layoutDigest, type Layout, type LayoutEntry } from '../crypto/layout.js';
 import { deriveSegmentKeys } from '../crypto/segment-keys.js';
-import { equalSecret, info, wipe } from '../crypto/kdf.js';
+import { equalSecret, wipe } from '../crypto/kdf.js';
 import { SealError } from '../errors.js';
 import { DecryptStream } from './decrypt-stream.js';
 import { MultipartDecryptStream, type PartPlan } from './multipart-decrypt-stream.js';
 import { RangeDecryptStream } from './range-decrypt-stream.js';
+import { checkPartHeader, partOffsets, readPartHeaders } from './part-headers.js';
 import { chunkSpan, MAX_PART_PLAINTEXT, partCiphertextSize, singlePartPlaintextSize } from './size-math.js';
 
 /** Where ciphertext comes from: a backend GET, a file, a buffer. `range` is inclusive. */
@@ -57,43 +55,13 @@ function layoutOf(env: Envelope): Layout {
   return decodeLayout(env.layout, MAX_PART_PLAINTEXT);
 }
 
-async function readAll(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /** Read and check every part header against the layout (number, length, commitment, digest). */
-async function verifiedPartSalts(dek: Uint8Array, env: Envelope, layout: Layout, entries: LayoutEntry[], source: CiphertextSource, concurrency = 8): Promise<Buffer[]> {
-  const offsets: number[] = [];
-  let off = 0;
-  for (const e of entries) {
-    offsets.push(off);
-    off += partCiphertextSize(e.plaintextLength);
+async function verifiedPartSalts(dek: Uint8Array, env: Envelope, layout: Layout, entries: LayoutEntry[], source: CiphertextSource): Promise<Buffer[]> {
+  const headers = await readPartHeaders((r) => source.read(r), entries.map((e) => e.plaintextLength));
+  for (const [i, h] of headers.entries()) wipe(checkPartHeader(dek, env.uploadNonce!, env, h, entries[i]!).contentKey);
+  if (!equalSecret(layoutDigest(env.uploadNonce!, headers, env), layout.digest)) {
+    throw new SealError('LayoutMismatch', 'parts differ from the committed layout (a part was substituted)');
   }
-  const headers: ParsedPartHeader[] = new Array(entries.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < entries.length) {
-      const i = next++;
-      headers[i] = parsePartHeader(await readAll(await source.read({ start: offsets[i]!, end: offsets[i]! + PART_HEADER_SIZE - 1 })));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
-  const digest = createHash('sha256').update(info(env, LABEL.layoutDigest, env.uploadNonce!));
-  for (const [i, h] of headers.entries()) {
-    const e = entries[i]!;
-    if (h.version !== env.version || h.suite !== env.suite) throw new SealError('UnsupportedFormatVersion', `part version ${h.version}/suite ${h.suite} does not match the envelope`);
-    if (h.partNumber !== e.partNumber || h.plaintextLength !== e.plaintextLength) {
-      throw new SealError('LayoutMismatch', `position ${i} holds part ${h.partNumber} (${h.plaintextLength} bytes), the committed layout says part ${e.partNumber} (${e.plaintextLength} bytes)`);
-    }
-    const k = derivePartKeys(dek, env.uploadNonce!, h.partNumber, h.plaintextLength, h.salt, env);
-    const ok = equalSecret(k.commitment, h.commitment);
-    wipe(k.contentKey);
-    if (!ok) throw new SealError('KeyCommitmentMismatch', `part ${h.partNumber} belongs to another upload or key`);
-    digest.update(Buffer.concat([u16(h.partNumber), u64(h.plaintextLength), h.salt]));
-  }
-  if (!equalSecret(digest.digest(), layout.digest)) throw new SealError('LayoutMismatch', 'parts differ from the committed layout (a part was substituted)');
   return headers.map((h) => Buffer.from(h.salt));
 }
 
@@ -148,14 +116,14 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
   const salts = await verifiedPartSalts(dek, env, layout, entries, source);
   const plan: PartPlan[] = [];
   const reads: (() => Promise<Readable> | Readable)[] = [];
-  let cipherOffset = 0;
+  const offsets = partOffsets(entries.map((e) => e.plaintextLength));
   for (const e of entries) {
     const partStart = e.plaintextOffset;
     const partEnd = e.plaintextOffset + e.plaintextLength - 1;
     if (e.plaintextLength > 0 && partEnd >= range.start && partStart <= range.end) {
       const span = chunkSpan(Math.max(range.start, partStart) - partStart, Math.min(range.end, partEnd) - partStart, e.plaintextLength, PART_HEADER_SIZE);
       plan.push({ entry: e, span, verifiedSalt: salts[e.index]! });
-      const base = cipherOffset;
+      const base = offsets[e.index]!;
       if (span.cipherStart === PART_HEADER_SIZE) {
         reads.push(() => source.read({ start: base, end: base + span.cipherEnd }));
       } else {
@@ -163,7 +131,6 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
         reads.push(() => source.read({ start: base + span.cipherStart, end: base + span.cipherEnd }));
       }
     }
-    cipherOffset += partCiphertextSize(e.plaintextLength);
   }
   const input = await concat(reads);
   return { plaintextLength, stream: chain(input, new MultipartDecryptStream(dek, env.uploadNonce, layout, plan, false, { id: env, releaseWindow: window })) };

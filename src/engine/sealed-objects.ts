@@ -1,10 +1,8 @@
 import { pipeline, Readable } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { parsePartHeader } from '../crypto/body-header.js';
 import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type Envelope } from '../crypto/envelope.js';
 import { buildLayout, encodeLayout, type PartRecord } from '../crypto/layout.js';
-import { derivePartKeys } from '../crypto/part-keys.js';
-import { equalSecret, wipe } from '../crypto/kdf.js';
+import { wipe } from '../crypto/kdf.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
 import type { ObjectStore, PutResult } from '../backends/object-store.js';
@@ -14,6 +12,7 @@ import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type PlainRange } from './object-reader.js';
 import { encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
+import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 
 export interface SealedObjectsOptions {
@@ -213,32 +212,16 @@ export class SealedObjects {
   }
 
   private async readPartRecords(o: ObjectId, dek: Buffer, env: Envelope, parts: { partNumber: number; plaintextLength: number }[], etag: string): Promise<PartRecord[]> {
-    const offsets: number[] = [];
-    let off = 0;
-    for (const p of parts) {
-      offsets.push(off);
-      off += partCiphertextSize(p.plaintextLength);
-    }
-    const out: PartRecord[] = new Array(parts.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < parts.length) {
-        const i = next++;
-        const p = parts[i]!;
-        const raw = await this.store.get(o.bucket, o.key, { start: offsets[i]!, end: offsets[i]! + PART_HEADER_SIZE - 1 }, etag);
-        const chunks: Buffer[] = [];
-        for await (const c of raw) chunks.push(c as Buffer);
-        const h = parsePartHeader(Buffer.concat(chunks));
-        if (h.partNumber !== p.partNumber || h.plaintextLength !== p.plaintextLength) throw new SealError('LayoutMismatch', `completed object holds part ${h.partNumber} where part ${p.partNumber} was listed`);
-        const k = derivePartKeys(dek, env.uploadNonce!, h.partNumber, h.plaintextLength, h.salt, env);
-        const ok = equalSecret(k.commitment, h.commitment);
-        wipe(k.contentKey);
-        if (!ok) throw new SealError('KeyCommitmentMismatch', `part ${h.partNumber} was not encrypted for this upload`);
-        out[i] = { partNumber: h.partNumber, plaintextLength: h.plaintextLength, salt: Buffer.from(h.salt) };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.opts.headerReadConcurrency ?? 8, parts.length) }, worker));
-    return out;
+    const headers = await readPartHeaders(
+      (r) => this.store.get(o.bucket, o.key, r, etag),
+      parts.map((p) => p.plaintextLength),
+      this.opts.headerReadConcurrency,
+    );
+    return headers.map((h, i) => {
+      // the completed object must hold the listed parts, each encrypted for this upload
+      wipe(checkPartHeader(dek, env.uploadNonce!, env, h, { index: i, ...parts[i]! }).contentKey);
+      return { partNumber: h.partNumber, plaintextLength: h.plaintextLength, salt: Buffer.from(h.salt) };
+    });
   }
 }
 
