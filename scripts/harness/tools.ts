@@ -75,25 +75,22 @@ function findFile(dir: string, name: string): string | undefined {
 
 const seaweedDir = (): string => join(cacheDir(), 'tools', 'seaweedfs');
 
+/** A tool that `go install module@version` builds as the binary `name` in the tools dir. */
+function goInstall(name: 'minio' | 'local-kms', module: string, expectedTime: string): ToolSpec {
+  return {
+    version: () => module,
+    expectedTime,
+    locate: () => fileIn(toolsBinDir(), name),
+    async build(log) {
+      await mustRun(name, 'go', ['install', module], log, { env: goEnv({ GOBIN: toolsBinDir() }) });
+      return join(toolsBinDir(), name);
+    },
+  };
+}
+
 const SPECS: Record<ToolName, ToolSpec> = {
-  minio: {
-    version: () => MINIO_MODULE,
-    expectedTime: 'several minutes',
-    locate: () => fileIn(toolsBinDir(), 'minio'),
-    async build(log) {
-      await mustRun('minio', 'go', ['install', MINIO_MODULE], log, { env: goEnv({ GOBIN: toolsBinDir() }) });
-      return join(toolsBinDir(), 'minio');
-    },
-  },
-  'local-kms': {
-    version: () => LOCAL_KMS_MODULE,
-    expectedTime: 'about a minute',
-    locate: () => fileIn(toolsBinDir(), 'local-kms'),
-    async build(log) {
-      await mustRun('local-kms', 'go', ['install', LOCAL_KMS_MODULE], log, { env: goEnv({ GOBIN: toolsBinDir() }) });
-      return join(toolsBinDir(), 'local-kms');
-    },
-  },
+  minio: goInstall('minio', MINIO_MODULE, 'several minutes'),
+  'local-kms': goInstall('local-kms', LOCAL_KMS_MODULE, 'about a minute'),
   openbao: {
     // The wrapper module pins everything (go.mod + go.sum), so its content *is* the version.
     version: () => {
