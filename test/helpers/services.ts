@@ -4,7 +4,8 @@
  * throws, so the test FAILS with the reason instead of silently skipping.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ServiceDescriptor, ServiceName, ServicesFile } from '../../scripts/harness/service-descriptor.js';
 
@@ -45,4 +46,16 @@ export function s3Client(desc: ServiceDescriptor): S3Client {
 /** A KMS client for local-kms. */
 export function kmsClient(desc: ServiceDescriptor): KMSClient {
   return new KMSClient({ endpoint: desc.endpoint, region: desc.region ?? 'us-east-1', credentials: credentials(desc) });
+}
+
+/** A new bucket with a unique name on an S3 service (MinIO, SeaweedFS); returns its name. */
+export async function freshBucket(desc: ServiceDescriptor, prefix: string): Promise<string> {
+  const bucket = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const s3 = s3Client(desc);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } finally {
+    s3.destroy();
+  }
+  return bucket;
 }

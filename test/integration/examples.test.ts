@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { main as librarySseS3 } from '../../examples/library-sse-s3.js';
 import { main as keystoreByConfig } from '../../examples/keystore-by-config.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
@@ -13,14 +12,11 @@ import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { openbao } from '../helpers/openbao-admin.js';
 import { runDemo } from '../../src/cli/demo.js';
-import { s3Client, service } from '../helpers/services.js';
+import { freshBucket, service } from '../helpers/services.js';
 
 test('examples/library-sse-s3 writes and reads back through MinIO', async (t) => {
   const m = service('minio');
-  const bucket = `example-${randomBytes(4).toString('hex')}`;
-  const s3 = s3Client(m);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await freshBucket(m, 'example');
   const dir = mkdtempSync(join(tmpdir(), 's3seal-example-'));
   try {
     t.is(await librarySseS3(m.endpoint, m.accessKey!, m.secretKey!, bucket, join(dir, 'keys.json')), 'account,balance\nada,100\n|ada');
@@ -45,10 +41,7 @@ test('the README main command (demo on embedded defaults) succeeds, twice on the
 
 test('examples/keystore-by-config: the same code on the file keystore, OpenBao Transit and local-kms, switched by configuration', async (t) => {
   const m = service('minio');
-  const bucket = `bycfg-${randomBytes(4).toString('hex')}`;
-  const s3 = s3Client(m);
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
+  const bucket = await freshBucket(m, 'bycfg');
   const backend = { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! };
   const uploadTokenRoot = randomBytes(32).toString('base64');
   const expected = '{"invoice": 42, "total": "99.00"}';

@@ -7,12 +7,11 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createContainer, resolveConfig, ConfigError, TOKENS, type KeystoreRegistry, type SealedObjects } from '../../src/index.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
 import { SealError } from '../../src/errors.js';
-import { s3Client, service } from '../helpers/services.js';
+import { freshBucket, service } from '../helpers/services.js';
 import { openbao } from '../helpers/openbao-admin.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -26,10 +25,7 @@ test('configuration takes exactly one of uploadTokenKey and uploadTokenRoot', (t
 for (const keystore of ['file', 'vault'] as const) {
   test(`${keystore}: two instances sharing the keystore accept each other's upload tokens; another key's instance refuses them`, async (t) => {
     const m = service('minio');
-    const bucket = `tokroot-${randomBytes(4).toString('hex')}`;
-    const s3 = s3Client(m);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    s3.destroy();
+    const bucket = await freshBucket(m, 'tokroot');
     const backend = { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! };
     let keystores: Record<string, unknown>;
     let tokenKey: string;
