@@ -2,7 +2,7 @@ import { CHUNK_SIZE, PART_HEADER_SIZE, TAG_SIZE } from '../crypto/constants.js';
 import { encodePartHeader, parsePartHeader } from '../crypto/body-header.js';
 import { openChunk } from '../crypto/chunk-cipher.js';
 import { equalSecret, V1, wipe, type SuiteId } from '../crypto/kdf.js';
-import { expandLayout, layoutDigest, type Layout, type LayoutEntry, type PartRecord } from '../crypto/layout.js';
+import { layoutDigest, type Layout, type LayoutEntry, type PartRecord } from '../crypto/layout.js';
 import { SealError } from '../errors.js';
 import { FramedTransform } from './framed-transform.js';
 import { checkPartHeader } from './part-headers.js';
@@ -59,10 +59,6 @@ export class MultipartDecryptStream extends FramedTransform {
     // our own copy: it is wiped when the stream ends, the caller's buffer is left alone
     this.dek = Buffer.from(dek);
     this.id = opts.id ?? V1;
-  }
-
-  static wholeObject(dek: Uint8Array, uploadNonce: Buffer, layout: Layout, opts?: MultipartDecryptOptions): MultipartDecryptStream {
-    return new MultipartDecryptStream(dek, uploadNonce, layout, expandLayout(layout).map((entry) => ({ entry })), true, opts);
   }
 
   protected nextFrame(): number | undefined {

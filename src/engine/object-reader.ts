@@ -41,18 +41,24 @@ export interface OpenedObject {
  * for single-part objects; the committed layout for multipart ones. No key is needed (HEAD uses it).
  */
 export function plaintextLengthOf(env: Envelope, ciphertextSize: number): number {
-  if (!env.uploadNonce) return singlePartPlaintextSize(ciphertextSize);
-  const layout = layoutOf(env);
+  return env.uploadNonce ? multipartGeometry(env, ciphertextSize).plaintextLength : singlePartPlaintextSize(ciphertextSize);
+}
+
+interface MultipartGeometry {
+  layout: Layout;
+  entries: LayoutEntry[];
+  plaintextLength: number;
+}
+
+/** The committed layout, expanded per part, checked against the stored size (FORMAT.md §7.3). */
+function multipartGeometry(env: Envelope, ciphertextSize: number): MultipartGeometry {
+  if (!env.layout) throw new SealError('MultipartIncomplete', 'multipart object has no committed layout (its upload was not completed by s3seal)');
+  const layout = decodeLayout(env.layout, MAX_PART_PLAINTEXT);
   const entries = expandLayout(layout);
   const expected = entries.reduce((n, e) => n + partCiphertextSize(e.plaintextLength), 0);
   if (ciphertextSize < expected) throw new SealError('BodyTruncated', `multipart body is ${ciphertextSize} bytes, the layout needs ${expected}`);
   if (ciphertextSize > expected) throw new SealError('BodyTrailingData', `multipart body is ${ciphertextSize} bytes, the layout needs ${expected}`);
-  return entries.reduce((n, e) => n + e.plaintextLength, 0);
-}
-
-function layoutOf(env: Envelope): Layout {
-  if (!env.layout) throw new SealError('MultipartIncomplete', 'multipart object has no committed layout (its upload was not completed by s3seal)');
-  return decodeLayout(env.layout, MAX_PART_PLAINTEXT);
+  return { layout, entries, plaintextLength: entries.reduce((n, e) => n + e.plaintextLength, 0) };
 }
 
 /** Read and check every part header against the layout (number, length, commitment, digest). */
@@ -87,10 +93,10 @@ async function concat(parts: (() => Promise<Readable> | Readable)[]): Promise<Re
  */
 export async function openObject(dek: Uint8Array, env: Envelope, source: CiphertextSource, opts: OpenOptions = {}): Promise<OpenedObject> {
   verifyEnvelope(env, dek);
-  const plaintextLength = plaintextLengthOf(env, source.size);
   const window = opts.releaseWindow;
   const range = opts.range;
   if (!env.uploadNonce) {
+    const plaintextLength = singlePartPlaintextSize(source.size);
     if (!range) {
       const input = await source.read();
       return { plaintextLength, stream: chain(input, new DecryptStream(dek, { id: env, releaseWindow: window })) };
@@ -102,11 +108,11 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
     const input = await source.read({ start: span.cipherStart, end: span.cipherEnd });
     return { plaintextLength, stream: chain(input, new RangeDecryptStream(keys.contentKey, aad, span, window)) };
   }
-  const layout = layoutOf(env);
-  const entries = expandLayout(layout);
+  const { layout, entries, plaintextLength } = multipartGeometry(env, source.size);
   if (!range) {
     const input = await source.read();
-    return { plaintextLength, stream: chain(input, MultipartDecryptStream.wholeObject(dek, env.uploadNonce, layout, { id: env, releaseWindow: window })) };
+    const whole = entries.map((entry) => ({ entry }));
+    return { plaintextLength, stream: chain(input, new MultipartDecryptStream(dek, env.uploadNonce, layout, whole, true, { id: env, releaseWindow: window })) };
   }
   if (range.start < 0 || range.end < range.start || range.end >= plaintextLength) {
     throw new SealError('InvalidRange', `range ${range.start}-${range.end} not satisfiable for ${plaintextLength} bytes`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { bucketKeyUnwrap, bucketKeyWrap } from '../crypto/bucket-key-wrap.js';
-import { canonicalContext, parseStoredContext, type EncryptionContext } from '../crypto/encryption-context.js';
+import { canonicalContext, type EncryptionContext } from '../crypto/encryption-context.js';
 import type { Envelope } from '../crypto/envelope.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import type { KeyResolver } from '../engine/key-resolver.js';
@@ -43,7 +43,6 @@ export class BucketKeyResolver implements KeyResolver {
 
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
     if (env.mode !== this.mode) throw new SealError('InvalidArgument', `object is ${env.mode}, not ${this.mode}`);
-    if (env.context) parseStoredContext(env.context);
     if (!env.bucketKey) throw new SealError('InvalidArgument', 'object was not written in bucket-key mode');
     const blob = env.bucketKey;
     const bk = await this.cache.forDecrypt(this.keyName, this.principal, blob, () => this.keystore.decryptDataKey(this.keyName, blob, bucketKeyContext(o.bucket)));
