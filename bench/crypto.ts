@@ -142,7 +142,7 @@ function esdkEncryptor(): () => NodeJS.ReadWriteStream {
     wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
   });
   const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-  if (suiteId !== 0x0478) throw new Error('unexpected ESDK suite id');
+  if (Number(suiteId) !== 0x0478) throw new Error('unexpected ESDK suite id');
   return () => encryptStream(keyring, { suiteId, frameLength: 65536 });
 }
 

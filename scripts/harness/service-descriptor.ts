@@ -45,6 +45,7 @@ export function isUnavailable(entry: ServiceDescriptor | UnavailableService): en
 
 /** Strips the stop function so the descriptor can be serialized. */
 export function describe(service: RunningService): ServiceDescriptor {
-  const { stop: _stop, ...descriptor } = service;
-  return descriptor;
+  const descriptor: Partial<RunningService> = { ...service };
+  delete descriptor.stop;
+  return descriptor as ServiceDescriptor;
 }

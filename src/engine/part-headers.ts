@@ -63,7 +63,7 @@ export async function readPartHeaders(
   concurrency = 8,
 ): Promise<ParsedPartHeader[]> {
   const offsets = partOffsets(lengths);
-  const headers: ParsedPartHeader[] = new Array(lengths.length);
+  const headers = new Array<ParsedPartHeader>(lengths.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < lengths.length) {

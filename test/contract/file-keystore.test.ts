@@ -35,18 +35,18 @@ test('file: the key file is created 0600; a group- or world-readable file is ref
   const { path } = fresh();
   chmodSync(path, 0o644);
   const err = t.throws(() => new FileKeystore({ path }), { instanceOf: KeystoreError });
-  t.true(err!.message.includes(path));
-  t.regex(err!.message, /group or others.*644/);
+  t.true(err.message.includes(path));
+  t.regex(err.message, /group or others.*644/);
 });
 
 test('file: a corrupt or invalid key file is refused with the file and the field named', (t) => {
   const { path } = fresh();
   writeFileSync(path, '{not json', { mode: 0o600 });
-  t.regex(t.throws(() => new FileKeystore({ path }))!.message, new RegExp(`${path}: is not valid JSON`));
+  t.regex(t.throws(() => new FileKeystore({ path })).message, new RegExp(`${path}: is not valid JSON`));
   writeFileSync(path, JSON.stringify({ format: 's3seal-file-keystore', version: 1, keys: { k: { enabled: true, current: 1, versions: { '1': 'short' } } } }), { mode: 0o600 });
-  t.regex(t.throws(() => new FileKeystore({ path }))!.message, /field keys\.k\.versions\.1: a base64 32-byte key/);
+  t.regex(t.throws(() => new FileKeystore({ path })).message, /field keys\.k\.versions\.1: a base64 32-byte key/);
   writeFileSync(path, JSON.stringify({ format: 's3seal-file-keystore', version: 1, keys: { k: { enabled: true, current: 2, versions: { '1': randomBytes(32).toString('base64') } } } }), { mode: 0o600 });
-  t.regex(t.throws(() => new FileKeystore({ path }))!.message, /current version 2 has no key/);
+  t.regex(t.throws(() => new FileKeystore({ path })).message, /current version 2 has no key/);
 });
 
 test('file: a rotation by another process is seen here (unknown version → reload)', async (t) => {

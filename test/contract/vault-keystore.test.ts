@@ -40,7 +40,7 @@ test('vault: a key that is not derived is refused (its context binding would be 
   const ks = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });
   const err = await t.throwsAsync(ks.generateDataKey(`${o.mount}/${name}`, bindingContext({ bucket: 'b', key: 'k' })), { instanceOf: KeystoreError });
   t.is(err?.code, 'KeyStoreMisconfigured');
-  t.regex(err!.message, /not a derived key/);
+  t.regex(err.message, /not a derived key/);
 });
 
 test('vault: key names are URL-encoded path segments: a crafted name never reaches another key or path', async (t) => {

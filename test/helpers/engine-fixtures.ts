@@ -167,7 +167,7 @@ export async function readObject(dek: Uint8Array, envelope: string | Envelope, b
 export function describe(err: unknown): string {
   if (err === undefined) return 'no error';
   if (isSealError(err)) return `SealError(${err.code})`;
-  return `${(err as Error)?.name ?? typeof err}: ${(err as Error)?.message ?? String(err)}`;
+  return `${(err as Error)?.name ?? typeof err}: ${(err as Error)?.message ?? JSON.stringify(err)}`;
 }
 
 /**

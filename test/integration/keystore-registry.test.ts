@@ -43,6 +43,6 @@ test('one registry, three keystores: each keyRef scheme reaches its keystore; al
   }
   const none = new KeystoreRegistry({ file });
   const err = t.throws(() => none.lookup(alias), { instanceOf: KeystoreError });
-  t.regex(err!.message, /awskms keystore, which is not configured/);
+  t.regex(err.message, /awskms keystore, which is not configured/);
   s3.destroy();
 });

@@ -64,14 +64,14 @@ test('TLS: a Vault behind a certificate from a private CA works with that CA con
   const { freePort } = await import('../../scripts/harness/free-port.js');
   const { makeDataDir, spawnService, stopProcess } = await import('../../scripts/harness/service-process.js');
   const { readFileSync, existsSync } = await import('node:fs');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   const binary = await ensureTool('openbao');
   const port = await freePort();
   const dir = makeDataDir('openbao-tls');
   const token = `tls-${randomBytes(8).toString('hex')}`;
   const proc = spawnService(binary, ['server', '-dev', '-dev-tls', `-dev-tls-cert-dir=${dir}`, `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`], dir, { ...process.env, HOME: dir });
   try {
-    const caFile = join(dir, 'vault-ca.pem');
+    const caFile = path.join(dir, 'vault-ca.pem');
     for (let i = 0; i < 120 && !existsSync(caFile); i++) await sleep(250);
     const caPem = readFileSync(caFile, 'utf8');
     const address = `https://127.0.0.1:${port}`;

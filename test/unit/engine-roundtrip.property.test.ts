@@ -159,13 +159,13 @@ test('multipart (1..4 parts): round trip, exact ranged reads touching only cover
         if (m.body.length !== parts.reduce((n, p) => n + segmentSize(p, PART_HEADER), 0)) throw new Error('multipart body size differs from the format');
 
         const whole = await readObject(dek, m.envelope, m.body, {}, readPiece);
-        if (whole.error !== undefined) throw new Error(`whole read of [${parts}] failed: ${describe(whole.error)}`);
+        if (whole.error !== undefined) throw new Error(`whole read of [${parts.join(',')}] failed: ${describe(whole.error)}`);
         if (!whole.received.equals(plain)) return false;
         if (whole.source.requests.length !== 1 || whole.source.requests[0] !== undefined) return false;
 
         for (const range of ranges) {
           const o = await readObject(dek, m.envelope, m.body, { range }, readPiece);
-          const what = `parts [${parts}] range ${range.start}-${range.end}`;
+          const what = `parts [${parts.join(',')}] range ${range.start}-${range.end}`;
           if (o.error !== undefined) throw new Error(`${what}: ${describe(o.error)}`);
           if (!o.received.equals(plain.subarray(range.start, range.end + 1))) throw new Error(`${what}: wrong bytes`);
           sameRequests(o.source.requests, expectedMultipartRequests(parts, range), what);

@@ -50,7 +50,7 @@ export class VaultTokenSource {
   private accept(auth: Record<string, unknown>): string {
     const token = auth['client_token'];
     if (typeof token !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'vault login: no client token in answer');
-    const ttl = typeof auth['lease_duration'] === 'number' ? (auth['lease_duration'] as number) : 0;
+    const ttl = typeof auth['lease_duration'] === 'number' ? (auth['lease_duration']) : 0;
     const t = this.now();
     this.token = token;
     this.renewable = auth['renewable'] === true;
