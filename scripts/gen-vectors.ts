@@ -19,8 +19,9 @@ import { bindingContext, canonicalContext } from '../src/crypto/encryption-conte
 import { encodeUploadToken } from '../src/crypto/upload-token.js';
 import { EncryptStream } from '../src/engine/encrypt-stream.js';
 import { startMultipart, encryptPart, completeMultipart } from '../src/engine/object-writer.js';
-import { chunkSpan, singlePartCiphertextSize } from '../src/engine/size-math.js';
-import { BODY_HEADER_SIZE, CHUNK_SIZE, TAG_SIZE } from '../src/crypto/constants.js';
+import { chunkSpan, MAX_PART_PLAINTEXT, MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, singlePartCiphertextSize } from '../src/engine/size-math.js';
+import { metadataSize } from '../src/engine/metadata-budget.js';
+import { BODY_HEADER_SIZE, CHUNK_SIZE, S3_MAX_PART_SIZE, S3_MAX_PUT_SIZE, TAG_SIZE } from '../src/crypto/constants.js';
 import { detBytes, hex, type Tampered, type VectorFile } from '../test/helpers/vector-model.js';
 
 const FULL = CHUNK_SIZE + TAG_SIZE;
@@ -148,6 +149,10 @@ async function singleVectors(): Promise<VectorFile> {
         { name: 'wrong DEK', changes: { dek: hex(otherDek) }, error: 'EnvelopeAuthFailed' },
         { name: 'unknown field appended before the MAC', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, macAt - 3), Buffer.from([0x0a, 0, 1, 0]), Buffer.from(env, 'base64url').subarray(macAt - 3)])) }, error: 'EnvelopeMalformed' },
         { name: 'envelope padded base64', changes: { envelope_b64u: Buffer.from(env, 'base64url').toString('base64') }, error: 'EnvelopeMalformed' },
+        // §5.1: an empty context is stored as no field, so a stored {} is malformed (refused before the MAC)
+        { name: 'context stored as {}', changes: { envelope_b64u: replaceField(env, 0x05, Buffer.from('{}')) }, error: 'EnvelopeMalformed' },
+        // §2: a reader configured with minimum version 2 refuses this version-1 object
+        { name: 'reader minimum version 2', changes: { reader_min_version: 2 }, error: 'UnsupportedFormatVersion' },
       ],
     });
   }
@@ -182,6 +187,9 @@ async function ssecVectors(): Promise<VectorFile> {
           { name: 'check value flipped', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x07)) }, error: 'AccessDenied' },
           { name: 'salt flipped', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x06)) }, error: 'AccessDenied' },
           { name: 'wrapped key flipped', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x03)) }, error: 'EnvelopeAuthFailed' },
+          // §5.6: the 48-byte length is a decoding rule, checked before the check value (whatever key is offered)
+          { name: 'wrapped key cut to 47 bytes, with the wrong customer key', changes: { envelope_b64u: replaceField(env, 0x03, w.wrappedKey.subarray(0, 47)), ssec_key: hex(detBytes('another customer key', 32)) }, error: 'EnvelopeMalformed' },
+          { name: 'wrapped key extended to 49 bytes', changes: { envelope_b64u: replaceField(env, 0x03, Buffer.concat([w.wrappedKey, Buffer.from([0])])) }, error: 'EnvelopeMalformed' },
           { name: 'key id added to an SSE-C envelope', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, 6), Buffer.from([0x02, 0, 1, 0x41]), Buffer.from(env, 'base64url').subarray(6)])) }, error: 'EnvelopeMalformed' },
         ],
       },
@@ -199,6 +207,7 @@ async function wrapVectors(): Promise<VectorFile> {
     const o = { bucket: BUCKET, key: 'reports/2026.csv' };
     const wrapped = fileWrap(root, { keyName: 's3-default', keyVersion: 3 }, bindingContext(o), dek, undefined, detBytes(`${name}/nonce`, 12));
     const env = encodeEnvelope({ mode: 'SSE-S3', keyRef: 'file:s3-default', wrappedKey: wrapped }, dek);
+    const recAt = fieldOffset(env, 0x03);
     vectors.push({
       kind: 'file',
       name,
@@ -212,10 +221,18 @@ async function wrapVectors(): Promise<VectorFile> {
       envelope_b64u: env,
       body: hex(await encryptBody(dek, plaintext)),
       expected_dek: hex(dek),
+      // §10: the record is the keystore's ciphertext; every way it fails to unwrap is the keystore's
+      // refusal, KMS.InvalidCiphertextException (as AWS KMS answers for a blob it cannot decrypt)
       tampered: [
-        { name: 'object renamed (binding context changes)', changes: { key_utf8: 'reports/2027.csv' }, error: 'EnvelopeAuthFailed' },
-        { name: 'wrong root key', changes: { root_key: hex(detBytes('another root', 32)) }, error: 'EnvelopeAuthFailed' },
-        { name: 'key version in the record changed', changes: { envelope_b64u: flipB64u(env, fieldOffset(env, 0x03) + 1 + 2 + 10 + 3) }, error: 'EnvelopeAuthFailed' },
+        { name: 'object renamed (binding context changes)', changes: { key_utf8: 'reports/2027.csv' }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'wrong root key', changes: { root_key: hex(detBytes('another root', 32)) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'record names a key version the keystore does not hold', changes: { envelope_b64u: flipB64u(env, recAt + 1 + 2 + 10 + 3) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'record format byte changed', changes: { envelope_b64u: flipB64u(env, recAt) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'record with a trailing byte', changes: { envelope_b64u: replaceField(env, 0x03, Buffer.concat([wrapped, Buffer.from([0])])) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'record cut by one byte', changes: { envelope_b64u: replaceField(env, 0x03, wrapped.subarray(0, wrapped.length - 1)) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'record key name of length 0', changes: { envelope_b64u: replaceField(env, 0x03, Buffer.concat([Buffer.from([1, 0, 0]), wrapped.subarray(1 + 2 + 10)])) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'record names another key than the key id', changes: { envelope_b64u: flipB64u(env, recAt + 1 + 2 + 9) }, error: 'KMS.InvalidCiphertextException' },
+        { name: 'GCM tag of the record flipped', changes: { envelope_b64u: flipB64u(env, recAt + wrapped.length - 1) }, error: 'KMS.InvalidCiphertextException' },
       ],
     });
   }
@@ -249,6 +266,8 @@ async function wrapVectors(): Promise<VectorFile> {
       tampered: [
         { name: 'wrapped DEK moved to another object key', changes: { key_utf8: 'bk/object-2' }, error: 'EnvelopeAuthFailed' },
         { name: 'wrong bucket key', changes: { bucket_key: hex(detBytes('another bucket key', 32)) }, error: 'EnvelopeAuthFailed' },
+        // §5.6: the 60-byte length is a decoding rule, checked before the keystore is asked for the bucket key
+        { name: 'wrapped key cut to 59 bytes, with the wrong bucket key', changes: { envelope_b64u: replaceField(env, 0x03, wrapped.subarray(0, 59)), bucket_key: hex(detBytes('another bucket key', 32)) }, error: 'EnvelopeMalformed' },
       ],
     });
   }
@@ -293,7 +312,7 @@ async function multipartVectors(): Promise<VectorFile> {
     [100000, 100000],
   ].map(([a, z]) => ({ start: a!, end: z! }));
   return {
-    description: 'A 3-part multipart object (FORMAT.md §7): parts of 65537, 65537 and 10 bytes, committed layout in the envelope. `parts` gives each part (part_number, salt, plaintext_length); `body` is the stored parts concatenated; `retry_part_2` is another upload attempt of part 2 and `foreign_part_2` a part 2 of another upload, used by tampered variants. `ranges` lists plaintext ranges (inclusive) and the plaintext they must return.',
+    description: 'A 3-part multipart object (FORMAT.md §7): parts of 65537, 65537 and 10 bytes, committed layout in the envelope. `parts` gives each part (part_number, salt, plaintext_length); `body` is the stored parts concatenated; `retry_part_2` is another upload attempt of part 2 and `foreign_part_2` a part 2 of another upload, used by tampered variants (with `zero_byte` and `ff_bytes`). `ranges` lists plaintext ranges (inclusive) and the plaintext they must return.',
     vectors: [
       {
         kind: 'multipart',
@@ -308,6 +327,8 @@ async function multipartVectors(): Promise<VectorFile> {
         body: hex(body),
         retry_part_2: hex(retry),
         foreign_part_2: hex(foreign),
+        zero_byte: '00',
+        ff_bytes: 'ffffffffffffffff',
         ranges: ranges.map((r) => ({ ...r, plaintext: hex(Buffer.concat(plains).subarray(r.start, r.end + 1)) })),
         tampered: [
           { name: 'parts 1 and 2 swapped', changes: { body: { concat: [P2, P1, P3] } }, error: 'LayoutMismatch' },
@@ -317,6 +338,8 @@ async function multipartVectors(): Promise<VectorFile> {
           { name: 'another attempt of part 2 substituted', changes: { body: { concat: [P1, ['retry_part_2', 0, retry.length], P3] } }, error: 'LayoutMismatch' },
           { name: 'part 2 taken from another upload', changes: { body: { concat: [P1, ['foreign_part_2', 0, foreign.length], P3] } }, error: 'KeyCommitmentMismatch' },
           { name: 'byte flipped in part 3 header length', changes: { body: flipAt('body', body.length, b1.length + b2.length + 15) }, error: 'LayoutMismatch' },
+          // §1, §7.2: a length over 2^53−1 is malformed while the header is parsed, before its version is looked at
+          { name: 'part 3 header: length over 2^53-1 and version 0', changes: { body: { concat: [P1, P2, ['body', P3[1], P3[1] + 4], ['zero_byte', 0, 1], ['body', P3[1] + 5, P3[1] + 8], ['ff_bytes', 0, 8], ['body', P3[1] + 16, body.length]] } }, error: 'BodyMalformed' },
           { name: 'byte flipped in part 2 chunk', changes: { body: flipAt('body', body.length, b1.length + 64 + 5) }, error: 'BodyAuthFailed' },
           { name: 'layout missing (upload not completed by s3seal)', changes: { envelope_b64u: pendingEnv }, error: 'MultipartIncomplete' },
           { name: 'layout digest flipped', changes: { envelope_b64u: flipB64u(env, envBytes.length - 3 - 32 - 1) }, error: 'EnvelopeAuthFailed' },
@@ -332,9 +355,11 @@ function tokenVectors(): VectorFile {
   const dek = detBytes('token/dek', 32);
   const up = startMultipart(dek, { mode: 'SSE-S3', keyRef: 'file:s3-default', wrappedKey: detBytes('token/wrap', 80) }, undefined, detBytes('token/U', 16));
   const backendUploadId = 'ZjU5NmE2YjQtOTYyYi00YjQ0LWE5ZGYtZjM4ZjJlZjM3ZjQ4';
-  const token = encodeUploadToken(root, o, { backendUploadId, envelope: up.envelope, callerMetadataSize: 17 });
+  // §7.1: the caller metadata size counts each name with its x-amz-meta- prefix (as MinIO does): 11 + 5 + 3
+  const callerMetadata = { owner: 'ops' };
+  const token = encodeUploadToken(root, o, { backendUploadId, envelope: up.envelope, callerMetadataSize: metadataSize(callerMetadata) });
   return {
-    description: 'Upload tokens (FORMAT.md §7.1): decode with root R for the given bucket and key.',
+    description: 'Upload tokens (FORMAT.md §7.1): decode with root R for the given bucket and key. `caller_metadata_utf8` is the caller metadata given at CreateMultipartUpload (names without the x-amz-meta- prefix); its size (§5.3, prefix counted) is the token\'s caller metadata size.',
     vectors: [
       {
         kind: 'upload_token',
@@ -345,7 +370,8 @@ function tokenVectors(): VectorFile {
         token_b64u: token,
         expected_backend_upload_id_utf8: backendUploadId,
         expected_envelope: hex(up.envelope),
-        expected_caller_metadata_size: 17,
+        caller_metadata_utf8: callerMetadata,
+        expected_caller_metadata_size: metadataSize(callerMetadata),
         tampered: [
           { name: 'other object key', changes: { key_utf8: 'big/other' }, error: 'UploadTokenInvalid' },
           { name: 'tag flipped', changes: { token_b64u: flipB64u(token, Buffer.from(token, 'base64url').length - 1) }, error: 'UploadTokenInvalid' },
@@ -377,7 +403,19 @@ function sizeVectors(): VectorFile {
     const s = chunkSpan(a!, z!, p, BODY_HEADER_SIZE);
     return { plaintext_length: p, start: a, end: z, stored_start: s.cipherStart, stored_end: s.cipherEnd };
   });
-  return { description: 'Size formula (FORMAT.md §6) and the stored byte range a ranged read fetches (§6.1), for single-part objects.', vectors: [{ kind: 'sizes', valid, impossible }, { kind: 'ranges', ranges }] };
+  const limits = {
+    kind: 'limits',
+    s3_max_put_size: S3_MAX_PUT_SIZE,
+    max_single_part_plaintext: MAX_SINGLE_PART_PLAINTEXT,
+    max_single_part_stored: singlePartCiphertextSize(MAX_SINGLE_PART_PLAINTEXT),
+    s3_max_part_size: S3_MAX_PART_SIZE,
+    max_part_plaintext: MAX_PART_PLAINTEXT,
+    max_part_stored: partCiphertextSize(MAX_PART_PLAINTEXT),
+  };
+  return {
+    description: 'Size formula (FORMAT.md §6) and the stored byte range a ranged read fetches (§6.1), for single-part objects; `limits`: the largest single-part plaintext (§6.2) and part plaintext (§7.4) and their stored sizes. A valid size pair may lie above the single-part limit: the formula holds, the PUT is refused.',
+    vectors: [{ kind: 'sizes', valid, impossible }, { kind: 'ranges', ranges }, limits],
+  };
 }
 
 export async function generateVectors(): Promise<Record<string, string>> {

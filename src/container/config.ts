@@ -68,6 +68,8 @@ export const ConfigSchema = z
     uploadTokenRoot: Base64Key.optional(),
     /** bytes of plaintext held back until verified (FORMAT.md §11) */
     releaseWindow: z.number().int().nonnegative().default(1024 * 1024),
+    /** lowest on-object format version this deployment reads (FORMAT.md §2): raising it refuses older objects */
+    minFormatVersion: z.number().int().min(1).max(255).default(1),
   })
   .strict()
   .refine((c) => (c.uploadTokenKey === undefined) !== (c.uploadTokenRoot === undefined), {

@@ -86,6 +86,7 @@ export function createContainer(input: unknown): Container {
       new SealedObjects(ctx.get<ObjectStore>(TOKENS.ObjectStore), {
         uploadTokenRoot: config.uploadTokenRoot !== undefined ? Buffer.from(config.uploadTokenRoot, 'base64') : deriveRoot(ctx.get<KeystoreRegistry>(TOKENS.KeystoreRegistry), config.uploadTokenKey!),
         releaseWindow: config.releaseWindow,
+        minFormatVersion: config.minFormatVersion,
       }),
   );
   return c;

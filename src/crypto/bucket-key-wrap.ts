@@ -6,7 +6,8 @@ import { objectArn, type ObjectId } from './object-id.js';
 
 /**
  * Bucket-key mode (FORMAT.md §9): the per-object DEK is wrapped locally under a bucket key that the
- * KMS generated; AAD = lp(object ARN), so a wrapped DEK cannot be moved to another object.
+ * KMS generated; AAD = version ‖ suite ‖ lp(object ARN), so a wrapped DEK cannot be moved to another
+ * object.
  */
 export function bucketKeyWrap(bucketKey: Uint8Array, dek: Uint8Array, o: ObjectId, id: SuiteId = V1, nonce?: Buffer): Buffer {
   return localWrap(bucketKey, LABEL.bucketKeyWrap, Buffer.alloc(0), lp(objectArn(o)), dek, id, nonce);

@@ -103,6 +103,8 @@ export const USER_METADATA_LIMIT = 2048;
 export const ENVELOPE_MAX_ENCODED = 2731;
 export const ENVELOPE_MAX_DECODED = 2048;
 
+/** FORMAT.md §6.2 — S3's limit on a single PUT: the ciphertext of a single-part object must fit it. */
+export const S3_MAX_PUT_SIZE = 5 * 1024 * 1024 * 1024;
 /** FORMAT.md §7.4 — S3's limits that ciphertext parts must respect. */
 export const S3_MAX_PART_SIZE = 5 * 1024 * 1024 * 1024;
 export const S3_MAX_PARTS = 10000;

@@ -21,7 +21,11 @@ export function canonicalContext(ctx: EncryptionContext): string {
   return out;
 }
 
-/** Parse a stored context; refuses anything that is not the canonical form of a string map. */
+/**
+ * Parse a stored context; refuses anything that is not the canonical form of a non-empty string map.
+ * An empty context is stored as no field at all (FORMAT.md §5.1), so "no context" has exactly one
+ * encoding and a stored `{}` is malformed.
+ */
 export function parseStoredContext(s: string): EncryptionContext {
   let v: unknown;
   try {
@@ -31,6 +35,7 @@ export function parseStoredContext(s: string): EncryptionContext {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SealError('EnvelopeMalformed', 'envelope context is not an object');
   const ctx = v as Record<string, unknown>;
+  if (Object.keys(ctx).length === 0) throw new SealError('EnvelopeMalformed', 'envelope context is empty (an empty context is stored as no field)');
   for (const [k, val] of Object.entries(ctx)) {
     if (typeof val !== 'string') throw new SealError('EnvelopeMalformed', `envelope context value for "${k}" is not a string`);
     if ((DERIVED_CONTEXT_KEYS as readonly string[]).includes(k)) throw new SealError('EnvelopeMalformed', `envelope context stores derived key "${k}"`);

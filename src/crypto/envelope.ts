@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import {
   ENVELOPE_MAX_DECODED,
+  KEY_SIZE,
+  TAG_SIZE,
   ENVELOPE_MAX_ENCODED,
   FIELD,
   FIELD_LENGTH,
@@ -15,6 +17,7 @@ import { Reader, fromB64uStrict, toB64u, u16 } from './bytes.js';
 import { equalSecret, hkdf, V1, wipe, type SuiteId } from './kdf.js';
 import { SealError } from '../errors.js';
 import { parseStoredContext } from './encryption-context.js';
+import { LOCAL_WRAP_SIZE } from './local-wrap.js';
 
 export type SseMode = keyof typeof MODE_BYTE;
 
@@ -80,6 +83,20 @@ function checkPresence(f: EnvelopeFields): void {
   if (has(f.layout) && !has(f.uploadNonce)) throw malformed('layout without upload nonce');
 }
 
+/** FORMAT.md §8: the SSE-C wrap is GCM of the 32-byte DEK under a zero nonce (no nonce stored). */
+export const SSEC_WRAPPED_SIZE = KEY_SIZE + TAG_SIZE;
+
+/**
+ * Lengths of the wraps s3seal makes itself (FORMAT.md §5.6): an SSE-C wrapped key is 48 bytes, a
+ * bucket-key-mode wrapped key 60. Checked while decoding — before the SSE-C check value is
+ * compared and before any keystore is asked for the bucket key — so a malformed envelope costs no
+ * KMS call and gets the same answer whatever customer key is offered.
+ */
+function checkWrapLengths(f: EnvelopeFields): void {
+  if (f.mode === 'SSE-C' && f.wrappedKey.length !== SSEC_WRAPPED_SIZE) throw malformed(`SSE-C wrapped key is ${f.wrappedKey.length} bytes, not ${SSEC_WRAPPED_SIZE}`);
+  if (f.bucketKey && f.wrappedKey.length !== LOCAL_WRAP_SIZE) throw malformed(`bucket-key wrapped key is ${f.wrappedKey.length} bytes, not ${LOCAL_WRAP_SIZE}`);
+}
+
 /** MAC key = HKDF(DEK, "", info("envelope mac")) (FORMAT.md §5.4). */
 function macOf(id: SuiteId, fields: [number, Buffer][], dek: Uint8Array): Buffer {
   const key = hkdf(dek, Buffer.alloc(0), id, LABEL.envelopeMac);
@@ -99,6 +116,9 @@ export function encodeEnvelopeBytes(f: EnvelopeFields, dek: Uint8Array, id: Suit
   const mac = macOf(id, fields, dek);
   const bytes = Buffer.concat([Buffer.from([id.version, id.suite]), ...fields.map(([t, v]) => tlv(t, v)), tlv(FIELD.mac, mac)]);
   if (bytes.length > ENVELOPE_MAX_DECODED) throw new SealError('MetadataTooLarge', `envelope is ${bytes.length} bytes, limit ${ENVELOPE_MAX_DECODED}`);
+  // nothing a reader refuses is ever written
+  checkWrapLengths(f);
+  if (f.context !== undefined) parseStoredContext(f.context);
   return bytes;
 }
 
@@ -110,7 +130,7 @@ export function encodeEnvelope(f: EnvelopeFields, dek: Uint8Array, id: SuiteId =
 const MODE_BY_BYTE = new Map<number, SseMode>(Object.entries(MODE_BYTE).map(([k, v]) => [v, k as SseMode]));
 
 /**
- * Strict structural decode (FORMAT.md §5.5). Lengths are bounded before anything is allocated;
+ * Strict structural decode (FORMAT.md §5.6). Lengths are bounded before anything is allocated;
  * unknown, duplicated, out-of-order or out-of-bounds fields, and versions below `minVersion`, are
  * refused. The MAC is NOT checked here (that needs the DEK): call verifyEnvelope before trusting it.
  */
@@ -166,8 +186,9 @@ export function decodeEnvelopeBytes(bytes: Buffer, opts: DecodeOptions = {}): En
   };
   for (const k of Object.keys(env) as (keyof Envelope)[]) if (env[k] === undefined) delete env[k];
   checkPresence(env);
-  // FORMAT.md §5.1: a string map in RFC 8785 form, without derived entries
+  // FORMAT.md §5.1: a non-empty string map in RFC 8785 form, without derived entries
   if (env.context !== undefined) parseStoredContext(env.context);
+  checkWrapLengths(env);
   return env;
 }
 

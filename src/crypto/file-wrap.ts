@@ -7,7 +7,7 @@ import { SealError } from '../errors.js';
 /**
  * The file keystore's wrapped-key record (FORMAT.md §10):
  * 0x01 ‖ lp(key name) ‖ u32 key version ‖ local wrap under HKDF(root key version, "file wrap",
- * lp(name) ‖ u32 version) with AAD = lp(binding context). The record names its key and version, so a
+ * lp(name) ‖ u32 version) with AAD = version ‖ suite ‖ lp(binding context). The record names its key and version, so a
  * reader picks the right root key version (and reloads the key file when it meets an unknown one).
  */
 export interface FileWrapHeader {

@@ -1,6 +1,6 @@
 import { pipeline, Readable } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type Envelope } from '../crypto/envelope.js';
+import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import { buildLayout, encodeLayout, type PartRecord } from '../crypto/layout.js';
 import { wipe } from '../crypto/kdf.js';
 import type { ObjectId } from '../crypto/object-id.js';
@@ -13,7 +13,7 @@ import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget
 import { openObject, plaintextLengthOf, type PlainRange } from './object-reader.js';
 import { encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
-import { partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
+import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 
 export interface SealedObjectsOptions {
   /**
@@ -26,6 +26,8 @@ export interface SealedObjectsOptions {
   /** concurrent part-header reads when committing a multipart layout */
   headerReadConcurrency?: number;
   releaseWindow?: number;
+  /** lowest format version read (FORMAT.md §2; config `minFormatVersion`, default 1) */
+  minFormatVersion?: number;
 }
 
 export interface ObjectHead {
@@ -89,7 +91,13 @@ export class SealedObjects {
     return this.tokenRoot;
   }
 
+  private get decodeOptions(): DecodeOptions {
+    return this.opts.minFormatVersion !== undefined ? { minVersion: this.opts.minFormatVersion } : {};
+  }
+
   async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver): Promise<PutResult> {
+    // FORMAT.md §6.2: the stored body must fit S3's 5 GiB PUT; refused before any key is made
+    if (plaintextLength > MAX_SINGLE_PART_PLAINTEXT) throw new SealError('EntityTooLarge', `a single-part object holds at most ${MAX_SINGLE_PART_PLAINTEXT} bytes; use a multipart upload`);
     const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
       const { envelope, stream } = sealSinglePart(dek, wrap);
@@ -105,7 +113,7 @@ export class SealedObjects {
 
   async head(o: ObjectId): Promise<ObjectHead> {
     const info = await this.store.head(o.bucket, o.key);
-    const envelope = findEnvelope(info.metadata);
+    const envelope = findEnvelope(info.metadata, this.decodeOptions);
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
       return { plaintextLength: info.size, etag: info.etag, userMetadata: info.metadata };
@@ -115,7 +123,7 @@ export class SealedObjects {
 
   async get(o: ObjectId, keys: KeyResolver, range?: PlainRange): Promise<ObjectRead> {
     const info = await this.store.head(o.bucket, o.key);
-    const envelope = findEnvelope(info.metadata);
+    const envelope = findEnvelope(info.metadata, this.decodeOptions);
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
       const raw = await this.store.get(o.bucket, o.key, range, info.etag);
@@ -154,7 +162,7 @@ export class SealedObjects {
 
   private async openToken(o: ObjectId, token: string, keys: KeyResolver): Promise<OpenUpload> {
     const t = decodeUploadToken(await this.root(), o, token);
-    const env = decodeEnvelopeBytes(t.envelope);
+    const env = decodeEnvelopeBytes(t.envelope, this.decodeOptions);
     const dek = await keys.recover(o, env);
     verifyEnvelope(env, dek);
     return { ...t, env, dek };

@@ -1,4 +1,4 @@
-import { BODY_HEADER_SIZE, CHUNK_SIZE, PART_HEADER_SIZE, S3_MAX_PART_SIZE, TAG_SIZE } from '../crypto/constants.js';
+import { BODY_HEADER_SIZE, CHUNK_SIZE, PART_HEADER_SIZE, S3_MAX_PART_SIZE, S3_MAX_PUT_SIZE, TAG_SIZE } from '../crypto/constants.js';
 import { SealError } from '../errors.js';
 
 /** FORMAT.md §6: a segment of P plaintext bytes has max(1, ceil(P / 65536)) chunks. */
@@ -34,14 +34,20 @@ export const singlePartCiphertextSize = (p: number): number => segmentCiphertext
 export const singlePartPlaintextSize = (s: number): number => segmentPlaintextSize(s, BODY_HEADER_SIZE);
 export const partCiphertextSize = (p: number): number => segmentCiphertextSize(p, PART_HEADER_SIZE);
 
-/** FORMAT.md §7.4: the largest plaintext part whose ciphertext part still fits S3's 5 GiB part limit. */
-export const MAX_PART_PLAINTEXT = ((): number => {
+/** The largest plaintext whose segment (header + chunks) still fits `limit` stored bytes. */
+function maxSegmentPlaintext(limit: number, headerSize: number): number {
   const full = CHUNK_SIZE + TAG_SIZE;
-  const room = S3_MAX_PART_SIZE - PART_HEADER_SIZE;
+  const room = limit - headerSize;
   const fullChunks = Math.floor(room / full);
   const rest = room - fullChunks * full;
   return fullChunks * CHUNK_SIZE + Math.max(0, rest - TAG_SIZE);
-})();
+}
+
+/** FORMAT.md §7.4: the largest plaintext part whose ciphertext part still fits S3's 5 GiB part limit. */
+export const MAX_PART_PLAINTEXT = maxSegmentPlaintext(S3_MAX_PART_SIZE, PART_HEADER_SIZE);
+
+/** FORMAT.md §6.2: the largest single-part plaintext whose body still fits S3's 5 GiB PUT limit. */
+export const MAX_SINGLE_PART_PLAINTEXT = maxSegmentPlaintext(S3_MAX_PUT_SIZE, BODY_HEADER_SIZE);
 
 /** Chunks [first, last] and the ciphertext byte range (inclusive) that cover a plaintext range. */
 export interface ChunkSpan {

@@ -1,17 +1,33 @@
 /**
  * Decodes one test vector (docs/FORMAT.md §12) through the engine, the way a reader following §11
  * would: envelope → key recovery → MAC → layout → size → body. Returns the plaintext, or throws the
- * SealError the first failing check raises.
+ * SealError (or, for the file keystore's record, the KeystoreError) the first failing check raises.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { decodeEnvelope } from '../../src/crypto/envelope.js';
 import { ssecUnwrap } from '../../src/crypto/ssec-wrap.js';
-import { fileUnwrap } from '../../src/crypto/file-wrap.js';
 import { bucketKeyUnwrap } from '../../src/crypto/bucket-key-wrap.js';
 import { bindingContext, parseStoredContext } from '../../src/crypto/encryption-context.js';
 import { openObject, type PlainRange } from '../../src/engine/object-reader.js';
+import { FileKeystore } from '../../src/keystores/file-keystore.js';
+import { tempDir } from './temp-dir.js';
 import { unhex } from './vector-model.js';
+
+/**
+ * FORMAT.md §10 through the production keystore: a key file holding exactly the vector's one root
+ * key (name, version), and the key name taken from the envelope's key id `file:<name>`.
+ */
+async function fileKeystoreUnwrap(v: Record<string, unknown>, keyRef: string | undefined, wrapped: Buffer, context: string): Promise<Buffer> {
+  if (!keyRef?.startsWith('file:')) throw new Error('file vector without a file: key id');
+  const path = join(tempDir('vector-keys'), 'keys.json');
+  const version = String(v.root_key_version);
+  const keys = { [String(v.root_key_name_utf8)]: { enabled: true, current: Number(version), versions: { [version]: unhex(String(v.root_key)).toString('base64') } } };
+  writeFileSync(path, JSON.stringify({ format: 's3seal-file-keystore', version: 1, keys }), { mode: 0o600 });
+  return new FileKeystore({ path }).decryptDataKey(keyRef.slice('file:'.length), wrapped, context);
+}
 
 export interface ReadResult {
   plaintext: Buffer;
@@ -25,7 +41,8 @@ export async function readVector(v: Record<string, unknown>, range?: PlainRange)
     return x;
   };
   const o = { bucket: s('bucket_utf8'), key: s('key_utf8') };
-  const env = decodeEnvelope(s('envelope_b64u'));
+  // FORMAT.md §12: `reader_min_version`, when given, is the reader's configured minimum version (§2)
+  const env = decodeEnvelope(s('envelope_b64u'), v.reader_min_version !== undefined ? { minVersion: Number(v.reader_min_version) } : {});
   let dek: Buffer;
   switch (v.kind) {
     case 'single':
@@ -36,7 +53,7 @@ export async function readVector(v: Record<string, unknown>, range?: PlainRange)
       dek = ssecUnwrap(unhex(s('ssec_key')), { salt: env.ssecSalt!, check: env.ssecCheck!, wrappedKey: env.wrappedKey }, o);
       break;
     case 'file':
-      dek = fileUnwrap(unhex(s('root_key')), env.wrappedKey, bindingContext(o, env.context ? parseStoredContext(env.context) : {}));
+      dek = await fileKeystoreUnwrap(v, env.keyRef, env.wrappedKey, bindingContext(o, env.context ? parseStoredContext(env.context) : {}));
       break;
     case 'bucket_key':
       dek = bucketKeyUnwrap(unhex(s('bucket_key')), env.wrappedKey, o);

@@ -5,9 +5,15 @@
  * MetadataTooLarge; callers can never set reserved names).
  */
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import { ENVELOPE_MAX_DECODED, ENVELOPE_MAX_ENCODED, FIELD, USER_METADATA_LIMIT } from '../../src/crypto/constants.js';
-import { canonicalContext } from '../../src/crypto/encryption-context.js';
+import { createDecipheriv, randomBytes } from 'node:crypto';
+import { ENVELOPE_MAX_DECODED, ENVELOPE_MAX_ENCODED, FIELD, LABEL, USER_METADATA_LIMIT, type Label } from '../../src/crypto/constants.js';
+import { bindingContext, canonicalContext, parseStoredContext } from '../../src/crypto/encryption-context.js';
+import { bucketKeyWrap } from '../../src/crypto/bucket-key-wrap.js';
+import { fileWrap } from '../../src/crypto/file-wrap.js';
+import { ssecWrap } from '../../src/crypto/ssec-wrap.js';
+import { hkdf, V1 } from '../../src/crypto/kdf.js';
+import { lp, u32 } from '../../src/crypto/bytes.js';
+import { objectArn, objectBinding } from '../../src/crypto/object-id.js';
 import { decodeEnvelope, decodeEnvelopeBytes, encodeEnvelope, encodeEnvelopeBytes, verifyEnvelope, type EnvelopeFields } from '../../src/crypto/envelope.js';
 import { buildLayout, encodeLayout } from '../../src/crypto/layout.js';
 import { LOCAL_WRAP_SIZE } from '../../src/crypto/local-wrap.js';
@@ -321,4 +327,72 @@ test('reserved metadata names (the s3seal prefix, any letter case) are InvalidAr
   }
   // the caller cannot replace the envelope through withEnvelope either
   for (const name of ['x-s3seal', 'seal', 'my-s3seal-note', 's3-seal']) t.notThrows(() => withEnvelope({ [name]: 'v' }, env), name);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Repairs (issue 6, item 18): rules an independent implementation found unstated or different
+// ---------------------------------------------------------------------------------------------
+
+test('local wraps authenticate version ‖ suite ‖ binding (FORMAT.md §2 "every AAD", §9, §10)', (t) => {
+  const kek = randomBytes(32);
+  const o = { bucket: 'bkt', key: 'dir/obj' };
+  // decrypt by hand, from the spec alone: key = HKDF(kek, "", info(label, extra)), AAD as stated
+  const open = (wrapped: Buffer, label: Label, extra: Buffer, aad: Buffer): Buffer => {
+    const key = hkdf(kek, Buffer.alloc(0), V1, label, extra);
+    const d = createDecipheriv('aes-256-gcm', key, wrapped.subarray(0, 12), { authTagLength: 16 });
+    d.setAAD(aad);
+    d.setAuthTag(wrapped.subarray(44));
+    return Buffer.concat([d.update(wrapped.subarray(12, 44)), d.final()]);
+  };
+  const bk = bucketKeyWrap(kek, dek, o);
+  t.true(open(bk, LABEL.bucketKeyWrap, Buffer.alloc(0), Buffer.concat([Buffer.from([1, 1]), lp(objectArn(o))])).equals(dek));
+  t.throws(() => open(bk, LABEL.bucketKeyWrap, Buffer.alloc(0), lp(objectArn(o))), undefined, 'the AAD without version and suite must not verify');
+  const ctx = bindingContext(o);
+  const rec = fileWrap(kek, { keyName: 'k1', keyVersion: 7 }, ctx, dek);
+  const extra = Buffer.concat([lp('k1'), u32(7)]);
+  t.true(open(rec.subarray(1 + 2 + 2 + 4), LABEL.fileWrap, extra, Buffer.concat([Buffer.from([1, 1]), lp(ctx)])).equals(dek));
+  t.throws(() => open(rec.subarray(1 + 2 + 2 + 4), LABEL.fileWrap, extra, lp(ctx)));
+  // and the SSE-C wrap's AAD is version ‖ suite (FORMAT.md §8), unchanged
+  const w = ssecWrap(kek, dek, o);
+  const wk = hkdf(kek, w.salt, V1, LABEL.ssecWrap, objectBinding(o));
+  const d = createDecipheriv('aes-256-gcm', wk, Buffer.alloc(12), { authTagLength: 16 });
+  d.setAAD(Buffer.from([1, 1]));
+  d.setAuthTag(w.wrappedKey.subarray(32));
+  t.true(Buffer.concat([d.update(w.wrappedKey.subarray(0, 32)), d.final()]).equals(dek));
+});
+
+test('wrapped-key lengths of s3seal\'s own wraps are decoding rules: SSE-C 48 bytes, bucket-key mode 60 (FORMAT.md §5.6)', (t) => {
+  const MODE_C = tlv(FIELD.mode, [3]);
+  const SSEC = [tlv(FIELD.ssecSalt, randomBytes(16)), tlv(FIELD.ssecCheck, randomBytes(32))];
+  const ssec = (n: number): Buffer => Buffer.concat([head(), MODE_C, tlv(FIELD.wrappedKey, randomBytes(n)), ...SSEC, MAC()]);
+  const bucketKey = (n: number): Buffer => Buffer.concat([head(), MODE_KMS(), KEYREF(), tlv(FIELD.wrappedKey, randomBytes(n)), tlv(FIELD.bucketKey, randomBytes(184)), MAC()]);
+  t.notThrows(() => decodeEnvelopeBytes(ssec(48)));
+  t.notThrows(() => decodeEnvelopeBytes(bucketKey(60)));
+  for (const n of [1, 47, 49, 60]) throwsCode(t, () => decodeEnvelopeBytes(ssec(n)), 'EnvelopeMalformed', `SSE-C wrapped key of ${n} bytes`);
+  for (const n of [1, 48, 59, 61, 184]) throwsCode(t, () => decodeEnvelopeBytes(bucketKey(n)), 'EnvelopeMalformed', `bucket-key wrapped key of ${n} bytes`);
+  // without a bucket key the wrapped key is the keystore's, of any length in bounds
+  t.notThrows(() => decodeEnvelopeBytes(Buffer.concat([head(), MODE_KMS(), KEYREF(), tlv(FIELD.wrappedKey, randomBytes(59)), MAC()])));
+  // the writer never produces what the reader refuses
+  throwsCode(t, () => encodeEnvelope({ mode: 'SSE-C', wrappedKey: randomBytes(47), ssecSalt: randomBytes(16), ssecCheck: randomBytes(32) }, dek), 'EnvelopeMalformed', 'encode SSE-C 47');
+  throwsCode(t, () => encodeEnvelope({ ...kmsFields(), bucketKey: randomBytes(184), wrappedKey: randomBytes(59) }, dek), 'EnvelopeMalformed', 'encode bucket key 59');
+});
+
+test('a stored context with no entries ({}) is EnvelopeMalformed, and is never written (FORMAT.md §5.1)', (t) => {
+  throwsCode(t, () => decodeEnvelopeBytes(Buffer.concat([head(), MODE_KMS(), KEYREF(), WRAPPED(), tlv(FIELD.context, '{}'), MAC()])), 'EnvelopeMalformed', 'stored {}');
+  throwsCode(t, () => parseStoredContext('{}'), 'EnvelopeMalformed', 'parse {}');
+  throwsCode(t, () => encodeEnvelope({ ...kmsFields(), context: '{}' }, dek), 'EnvelopeMalformed', 'encode {}');
+  // a non-canonical context is refused by the writer as by the reader
+  throwsCode(t, () => encodeEnvelope({ ...kmsFields(), context: '{"b":"1","a":"2"}' }, dek), 'EnvelopeMalformed', 'encode non-canonical');
+  t.deepEqual(parseStoredContext('{"a":"b"}'), { a: 'b' });
+});
+
+test('the layout field takes 38 + 12 bytes per run, the upload nonce field 19 (FORMAT.md §5.3)', (t) => {
+  const nonce = randomBytes(16);
+  const base = encodeEnvelopeBytes({ ...kmsFields(), uploadNonce: nonce }, dek);
+  t.is(base.length - encodeEnvelopeBytes(kmsFields(), dek).length, 19);
+  for (const runs of [1, 2, 64]) {
+    const parts = Array.from({ length: runs }, (_, i) => ({ partNumber: i + 1, plaintextLength: i % 2 === 0 ? 100 : 200, salt: randomBytes(16) }));
+    const withLayout = encodeEnvelopeBytes({ ...kmsFields(), uploadNonce: nonce, layout: encodeLayout(buildLayout(nonce, parts)) }, dek);
+    t.is(withLayout.length - base.length, 38 + 12 * runs, `${runs} runs`);
+  }
 });

@@ -6,8 +6,10 @@ import { readVector } from '../helpers/vector-reader.js';
 import { applyChanges } from '../helpers/vector-edit.js';
 import { unhex, type Tampered, type VectorFile } from '../helpers/vector-model.js';
 import { SealError } from '../../src/errors.js';
+import { KeystoreError } from '../../src/keystores/keystore-error.js';
 import { decodeUploadToken } from '../../src/crypto/upload-token.js';
-import { chunkSpan, singlePartCiphertextSize, singlePartPlaintextSize } from '../../src/engine/size-math.js';
+import { chunkSpan, MAX_PART_PLAINTEXT, MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, singlePartCiphertextSize, singlePartPlaintextSize } from '../../src/engine/size-math.js';
+import { metadataSize } from '../../src/engine/metadata-budget.js';
 import { BODY_HEADER_SIZE } from '../../src/crypto/constants.js';
 
 // Vectors are committed JSON; tests run from dist/, so read them from the source tree.
@@ -26,7 +28,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
     await p;
     return 'no error';
   } catch (err) {
-    return err instanceof SealError ? err.code : `untyped: ${String(err)}`;
+    return err instanceof SealError || err instanceof KeystoreError ? err.code : `untyped: ${String(err)}`;
   }
 }
 
@@ -59,6 +61,8 @@ for (const v of load('upload-token.json').vectors) {
     t.is(tok.backendUploadId, String(v.expected_backend_upload_id_utf8));
     t.is(tok.envelope.toString('hex'), String(v.expected_envelope));
     t.is(tok.callerMetadataSize, Number(v.expected_caller_metadata_size));
+    // FORMAT.md §7.1/§5.3: the size counts every name with its x-amz-meta- prefix
+    t.is(metadataSize(v.caller_metadata_utf8 as Record<string, string>), Number(v.expected_caller_metadata_size));
   });
   for (const tv of v.tampered as Tampered[]) {
     test(`vector ${String(v.name)}: tampered "${tv.name}" → ${tv.error}`, async (t) => {
@@ -82,6 +86,17 @@ test('vector sizes and ranges: formula, inverse and fetched byte ranges', (t) =>
     const span = chunkSpan(r.start, r.end, r.plaintext_length, BODY_HEADER_SIZE);
     t.deepEqual([span.cipherStart, span.cipherEnd], [r.stored_start, r.stored_end]);
   }
+});
+
+test('vector limits: the largest single-part and part plaintexts fill S3\'s 5 GiB exactly (FORMAT.md §6.2, §7.4)', (t) => {
+  const limits = load('sizes.json').vectors.find((x) => x.kind === 'limits')!;
+  t.is(MAX_SINGLE_PART_PLAINTEXT, Number(limits.max_single_part_plaintext));
+  t.is(singlePartCiphertextSize(MAX_SINGLE_PART_PLAINTEXT), Number(limits.max_single_part_stored));
+  t.true(Number(limits.max_single_part_stored) <= Number(limits.s3_max_put_size));
+  t.true(singlePartCiphertextSize(MAX_SINGLE_PART_PLAINTEXT + 1) > Number(limits.s3_max_put_size));
+  t.is(MAX_PART_PLAINTEXT, Number(limits.max_part_plaintext));
+  t.is(partCiphertextSize(MAX_PART_PLAINTEXT), Number(limits.max_part_stored));
+  t.true(partCiphertextSize(MAX_PART_PLAINTEXT + 1) > Number(limits.s3_max_part_size));
 });
 
 test('a ranged read of a vector fetches only the covering chunks', async (t) => {
