@@ -156,13 +156,15 @@ export class SealedObjects {
    * same ETag. Every response must be exactly as long as requested.
    */
   private async plaintextBody(o: ObjectId, size: number, etag: string, range?: PlainRange): Promise<Readable> {
-    if (!range) {
-      const guard = new PlaintextGuard();
-      pipeline(exactLength(await this.store.get(o.bucket, o.key, undefined, etag), size, 'object read'), guard, () => undefined);
-      return guard;
-    }
-    if (!(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end)) || range.start < 0 || range.end < range.start || range.end >= size) {
+    if (range && (!(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end)) || range.start < 0 || range.end < range.start || range.end >= size)) {
       throw new SealError('InvalidRange', `range ${range.start}-${range.end} not satisfiable for ${size} bytes`);
+    }
+    if (!range || (range.start === 0 && range.end >= MAGIC_SIZE - 1)) {
+      // the body starts with the object's first bytes: the guard checks them as they pass
+      const length = range ? range.end + 1 : size;
+      const guard = new PlaintextGuard();
+      pipeline(exactLength(await this.store.get(o.bucket, o.key, range, etag), length, range ? 'ranged read' : 'object read'), guard, () => undefined);
+      return guard;
     }
     const n = Math.min(MAGIC_SIZE, size);
     assertNotSealed(await readExactly(await this.store.get(o.bucket, o.key, { start: 0, end: n - 1 }, etag), n, 'object magic'));
