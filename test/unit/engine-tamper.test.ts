@@ -753,9 +753,10 @@ test('multipart ranged read: a flip inside the covering part header or chunks fa
 });
 
 // DESIGN.md "Multipart": the committed layout makes "substituting a part" detectable, and the
-// threat model says such tampering is "never served as bytes". Whole-object reads check the layout
-// digest (which pins each part's attempt salt) as they go; ranged reads fetch every part header and
-// check the digest before opening any chunk (this test was written against an engine that did not).
+// threat model says such tampering is "never served as bytes". Every read, whole or ranged, fetches
+// every part header and checks the layout digest (which pins each part's attempt salt) before
+// opening any chunk (this test was written against an engine that did not, for ranges;
+// multipart-verified-layout.test.ts covers whole reads with a small release window).
 test('multipart ranged read: another attempt of a part substituted for the committed one is refused', async (t) => {
   const f = await fx();
   const parts = [...f.b.partBodies];
