@@ -130,7 +130,9 @@ function planMultipart(entries: LayoutEntry[], salts: readonly Buffer[], offsets
 /**
  * Open an object for reading. Preconditions are checked here, so no door can skip them: the
  * envelope MAC is verified under the DEK before anything is read, sizes must agree with the format,
- * and only the chunks covering a requested range are fetched.
+ * a multipart object's part headers are all verified against its layout before any chunk, and only
+ * the chunks covering a requested range are fetched (in one request). Every response must be
+ * exactly as long as requested (exact-length.ts).
  */
 export async function openObject(dek: Uint8Array, env: Envelope, source: CiphertextSource, opts: OpenOptions = {}): Promise<OpenedObject> {
   verifyEnvelope(env, dek);
@@ -158,7 +160,7 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
     return { plaintextLength, stream: chain(bounded, new RangeDecryptStream(keys.contentKey, aad, span, window)) };
   }
   const { layout, entries, plaintextLength } = multipartGeometry(env, source.size);
-  if (range && (range.start < 0 || range.end < range.start || range.end >= plaintextLength)) {
+  if (range && (!(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end)) || range.start < 0 || range.end < range.start || range.end >= plaintextLength)) {
     throw new SealError('InvalidRange', `range ${range.start}-${range.end} not satisfiable for ${plaintextLength} bytes`);
   }
   // DESIGN.md "Multipart": no byte of an unverified part is released. The layout digest pins which
