@@ -22,7 +22,24 @@ export function findEnvelope(metadata: Readonly<Record<string, string>>, opts?: 
   return undefined;
 }
 
-/** Passes a plaintext (passthrough) body only if it does not begin with an s3seal body or part magic. */
+/** bytes of an s3seal body or part magic */
+export const MAGIC_SIZE = 4;
+
+function isSealedMagic(head: Buffer): boolean {
+  const m = head.subarray(0, MAGIC_SIZE);
+  return m.equals(BODY_MAGIC) || m.equals(PART_MAGIC);
+}
+
+/** An object's first bytes (up to 4) that are an s3seal magic mean: sealed, envelope missing. */
+export function assertNotSealed(objectStart: Buffer): void {
+  if (isSealedMagic(objectStart)) throw new SealError('EnvelopeMissing', 'object body is s3seal ciphertext but its envelope is missing');
+}
+
+/**
+ * Passes a whole plaintext (passthrough) body only if it does not begin with an s3seal body or part
+ * magic. For ranged reads the object's own first bytes are checked instead (assertNotSealed): a
+ * range's first bytes say nothing about the object.
+ */
 export class PlaintextGuard extends Transform {
   private head: Buffer = Buffer.alloc(0);
   private checked = false;
@@ -30,19 +47,18 @@ export class PlaintextGuard extends Transform {
   override _transform(data: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     if (this.checked) return cb(null, data);
     this.head = Buffer.concat([this.head, data]);
-    if (this.head.length < 4) return cb();
+    if (this.head.length < MAGIC_SIZE) return cb();
     this.checked = true;
-    if (this.sealed()) return cb(new SealError('EnvelopeMissing', 'object body is s3seal ciphertext but its envelope is missing'));
+    try {
+      assertNotSealed(this.head);
+    } catch (err) {
+      return cb(err as Error);
+    }
     cb(null, this.head);
   }
 
   override _flush(cb: TransformCallback): void {
     if (!this.checked && this.head.length > 0) this.push(this.head);
     cb();
-  }
-
-  private sealed(): boolean {
-    const m = this.head.subarray(0, 4);
-    return m.equals(BODY_MAGIC) || m.equals(PART_MAGIC);
   }
 }

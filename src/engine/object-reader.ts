@@ -1,6 +1,6 @@
 import { pipeline, Readable, type Transform } from 'node:stream';
 import { BODY_HEADER_SIZE, PART_HEADER_SIZE } from '../crypto/constants.js';
-import { encodeBodyHeader } from '../crypto/body-header.js';
+import { encodeBodyHeader, parsePartHeader } from '../crypto/body-header.js';
 import { verifyEnvelope, type Envelope } from '../crypto/envelope.js';
 import { decodeLayout, expandLayout, layoutDigest, type Layout, type LayoutEntry } from '../crypto/layout.js';
 import { deriveSegmentKeys } from '../crypto/segment-keys.js';
@@ -9,8 +9,10 @@ import { SealError } from '../errors.js';
 import { DecryptStream } from './decrypt-stream.js';
 import { MultipartDecryptStream, type PartPlan } from './multipart-decrypt-stream.js';
 import { RangeDecryptStream } from './range-decrypt-stream.js';
-import { checkPartHeader, partOffsets, readPartHeaders } from './part-headers.js';
+import { checkPartHeader, partOffsets, readRawPartHeaders } from './part-headers.js';
 import { chunkSpan, MAX_PART_PLAINTEXT, partCiphertextSize, singlePartPlaintextSize } from './size-math.js';
+import { exactLength } from './exact-length.js';
+import type { VerifiedLayouts } from './verified-layout-cache.js';
 
 /** Where ciphertext comes from: a backend GET, a file, a buffer. `range` is inclusive. */
 export interface CiphertextSource {
@@ -29,6 +31,10 @@ export interface OpenOptions {
   range?: PlainRange;
   /** see HeldOutput; default 1 MiB */
   releaseWindow?: number;
+  /** multipart: verified layouts of this object version (verified-layout-cache.ts); none = verify on every read */
+  verifiedLayouts?: VerifiedLayouts;
+  /** multipart: concurrent 64-byte part-header reads while verifying a layout (default 8) */
+  headerReadConcurrency?: number;
 }
 
 export interface OpenedObject {
@@ -61,10 +67,18 @@ function multipartGeometry(env: Envelope, ciphertextSize: number): MultipartGeom
   return { layout, entries, plaintextLength: entries.reduce((n, e) => n + e.plaintextLength, 0) };
 }
 
-/** Read and check every part header against the layout (number, length, commitment, digest). */
-async function verifiedPartSalts(dek: Uint8Array, env: Envelope, layout: Layout, entries: LayoutEntry[], source: CiphertextSource): Promise<Buffer[]> {
-  const headers = await readPartHeaders((r) => source.read(r), entries.map((e) => e.plaintextLength));
-  for (const [i, h] of headers.entries()) wipe(checkPartHeader(dek, env.uploadNonce!, env, h, entries[i]!).contentKey);
+/**
+ * Read every part header (64-byte reads, bounded concurrency) and check each against the layout
+ * (number, length, commitment), then the digest over all of them; returns each position's salt.
+ */
+async function readVerifiedSalts(dek: Uint8Array, env: Envelope, layout: Layout, entries: LayoutEntry[], source: CiphertextSource, concurrency?: number): Promise<Buffer[]> {
+  const raw = await readRawPartHeaders((r) => source.read(r), entries.map((e) => e.plaintextLength), concurrency);
+  // position by position, every check of FORMAT.md §11 step 7: the first bad position decides the error
+  const headers = raw.map((b, i) => {
+    const h = parsePartHeader(b);
+    wipe(checkPartHeader(dek, env.uploadNonce!, env, h, entries[i]!).contentKey);
+    return h;
+  });
   if (!equalSecret(layoutDigest(env.uploadNonce!, headers, env), layout.digest)) {
     throw new SealError('LayoutMismatch', 'parts differ from the committed layout (a part was substituted)');
   }
@@ -77,19 +91,48 @@ function chain(input: Readable, t: Transform): Transform {
   return t;
 }
 
-async function concat(parts: (() => Promise<Readable> | Readable)[]): Promise<Readable> {
-  return Readable.from(
-    (async function* () {
-      for (const open of parts) yield* await open();
-    })(),
-    { objectMode: false },
-  );
+/** What a multipart read decrypts, and the one stored byte range (inclusive) it fetches; none = whole object. */
+interface MultipartPlan {
+  parts: PartPlan[];
+  read?: { start: number; end: number };
+}
+
+/**
+ * Whole reads take every part whole. A range takes the parts from the first to the last that hold
+ * range bytes (empty parts between them too: their bytes are in the fetched run), spans of chunks
+ * at both ends; the first part's header is fetched only if its span starts at chunk 0, so any range
+ * is one contiguous backend read.
+ */
+function planMultipart(entries: LayoutEntry[], salts: readonly Buffer[], offsets: number[], range?: PlainRange): MultipartPlan {
+  if (!range) return { parts: entries.map((entry) => ({ entry, salt: salts[entry.index]!, withHeader: true })) };
+  const touched = entries.filter((e) => e.plaintextLength > 0 && e.plaintextOffset + e.plaintextLength - 1 >= range.start && e.plaintextOffset <= range.end);
+  const first = touched[0]!.index;
+  const last = touched[touched.length - 1]!.index;
+  const parts = entries.slice(first, last + 1).map((entry): PartPlan => {
+    const salt = salts[entry.index]!;
+    if (entry.index !== first && entry.index !== last) return { entry, salt, withHeader: true };
+    const partStart = entry.plaintextOffset;
+    const partEnd = partStart + entry.plaintextLength - 1;
+    const span = chunkSpan(Math.max(range.start, partStart) - partStart, Math.min(range.end, partEnd) - partStart, entry.plaintextLength, PART_HEADER_SIZE);
+    return { entry, salt, span, withHeader: span.firstChunk === 0 };
+  });
+  const head = parts[0]!;
+  const tail = parts[parts.length - 1]!;
+  return {
+    parts,
+    read: {
+      start: offsets[first]! + (head.withHeader ? 0 : head.span!.cipherStart),
+      end: offsets[last]! + (tail.span ? tail.span.cipherEnd : partCiphertextSize(tail.entry.plaintextLength) - 1),
+    },
+  };
 }
 
 /**
  * Open an object for reading. Preconditions are checked here, so no door can skip them: the
  * envelope MAC is verified under the DEK before anything is read, sizes must agree with the format,
- * and only the chunks covering a requested range are fetched.
+ * a multipart object's part headers are all verified against its layout before any chunk, and only
+ * the chunks covering a requested range are fetched (in one request). Every response must be
+ * exactly as long as requested (exact-length.ts).
  */
 export async function openObject(dek: Uint8Array, env: Envelope, source: CiphertextSource, opts: OpenOptions = {}): Promise<OpenedObject> {
   verifyEnvelope(env, dek);
@@ -105,39 +148,28 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
     const keys = deriveSegmentKeys(dek, env);
     const aad = encodeBodyHeader(env, keys.commitment);
     wipe(keys.commitment);
-    const input = await source.read({ start: span.cipherStart, end: span.cipherEnd });
-    return { plaintextLength, stream: chain(input, new RangeDecryptStream(keys.contentKey, aad, span, window)) };
+    let input: Readable;
+    try {
+      input = await source.read({ start: span.cipherStart, end: span.cipherEnd });
+    } catch (err) {
+      // the stream that would own (and wipe) the content key never exists
+      wipe(keys.contentKey);
+      throw err;
+    }
+    const bounded = exactLength(input, span.cipherEnd - span.cipherStart + 1, 'ranged read');
+    return { plaintextLength, stream: chain(bounded, new RangeDecryptStream(keys.contentKey, aad, span, window)) };
   }
   const { layout, entries, plaintextLength } = multipartGeometry(env, source.size);
-  if (!range) {
-    const input = await source.read();
-    const whole = entries.map((entry) => ({ entry }));
-    return { plaintextLength, stream: chain(input, new MultipartDecryptStream(dek, env.uploadNonce, layout, whole, true, { id: env, releaseWindow: window })) };
-  }
-  if (range.start < 0 || range.end < range.start || range.end >= plaintextLength) {
+  if (range && (!(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end)) || range.start < 0 || range.end < range.start || range.end >= plaintextLength)) {
     throw new SealError('InvalidRange', `range ${range.start}-${range.end} not satisfiable for ${plaintextLength} bytes`);
   }
-  // The layout digest pins which attempt of each part is committed; it covers every part header, so a
-  // ranged read fetches all headers (64 bytes each, bounded concurrency) and checks it before any chunk.
-  const salts = await verifiedPartSalts(dek, env, layout, entries, source);
-  const plan: PartPlan[] = [];
-  const reads: (() => Promise<Readable> | Readable)[] = [];
-  const offsets = partOffsets(entries.map((e) => e.plaintextLength));
-  for (const e of entries) {
-    const partStart = e.plaintextOffset;
-    const partEnd = e.plaintextOffset + e.plaintextLength - 1;
-    if (e.plaintextLength > 0 && partEnd >= range.start && partStart <= range.end) {
-      const span = chunkSpan(Math.max(range.start, partStart) - partStart, Math.min(range.end, partEnd) - partStart, e.plaintextLength, PART_HEADER_SIZE);
-      plan.push({ entry: e, span, verifiedSalt: salts[e.index]! });
-      const base = offsets[e.index]!;
-      if (span.cipherStart === PART_HEADER_SIZE) {
-        reads.push(() => source.read({ start: base, end: base + span.cipherEnd }));
-      } else {
-        reads.push(() => source.read({ start: base, end: base + PART_HEADER_SIZE - 1 }));
-        reads.push(() => source.read({ start: base + span.cipherStart, end: base + span.cipherEnd }));
-      }
-    }
-  }
-  const input = await concat(reads);
-  return { plaintextLength, stream: chain(input, new MultipartDecryptStream(dek, env.uploadNonce, layout, plan, false, { id: env, releaseWindow: window })) };
+  // DESIGN.md "Multipart": no byte of an unverified part is released. The layout digest pins which
+  // upload attempt of each part is committed and covers every part header, so every read — whole or
+  // ranged — has all headers verified (or a verified layout from the cache) before any chunk.
+  const verify = (): Promise<Buffer[]> => readVerifiedSalts(dek, env, layout, entries, source, opts.headerReadConcurrency);
+  const salts = opts.verifiedLayouts ? await opts.verifiedLayouts.salts(layout.digest, verify) : await verify();
+  const plan = planMultipart(entries, salts, partOffsets(entries.map((e) => e.plaintextLength)), range);
+  const input = plan.read ? await source.read(plan.read) : await source.read();
+  const bounded = exactLength(input, plan.read ? plan.read.end - plan.read.start + 1 : source.size, plan.read ? 'ranged read' : 'object read');
+  return { plaintextLength, stream: chain(bounded, new MultipartDecryptStream(dek, env.uploadNonce, plan.parts, { id: env, releaseWindow: window })) };
 }

@@ -5,6 +5,7 @@ import { equalSecret, wipe, type SuiteId } from '../crypto/kdf.js';
 import { derivePartKeys } from '../crypto/part-keys.js';
 import type { SegmentKeys } from '../crypto/segment-keys.js';
 import { SealError } from '../errors.js';
+import { readExactly } from './exact-length.js';
 import { partCiphertextSize } from './size-math.js';
 
 /** What position `index` of a multipart object must hold (FORMAT.md §7.3). */
@@ -50,27 +51,42 @@ export function partOffsets(lengths: readonly number[]): number[] {
   return offsets;
 }
 
-async function readAll(r: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of r) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Fetch and parse every part header (64 bytes each) with bounded concurrency, in position order. */
-export async function readPartHeaders(
+/**
+ * Fetch every part header (64 bytes each) with bounded concurrency, in position order. Each response
+ * must be exactly 64 bytes (exact-length.ts); the first failed read stops the workers. Nothing is
+ * parsed here, so callers check positions in order and the first failure reported does not depend
+ * on which response arrived first.
+ */
+export async function readRawPartHeaders(
   read: (range: { start: number; end: number }) => Promise<Readable> | Readable,
   lengths: readonly number[],
   concurrency = 8,
-): Promise<ParsedPartHeader[]> {
+): Promise<Buffer[]> {
   const offsets = partOffsets(lengths);
-  const headers = new Array<ParsedPartHeader>(lengths.length);
+  const headers = new Array<Buffer>(lengths.length);
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < lengths.length) {
+    while (next < lengths.length && !failed) {
       const i = next++;
-      headers[i] = parsePartHeader(await readAll(await read({ start: offsets[i]!, end: offsets[i]! + PART_HEADER_SIZE - 1 })));
+      try {
+        const start = offsets[i]!;
+        headers[i] = await readExactly(await read({ start, end: start + PART_HEADER_SIZE - 1 }), PART_HEADER_SIZE, `part header at position ${i}`);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, lengths.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, lengths.length)) }, worker));
   return headers;
+}
+
+/** Fetch every part header (readRawPartHeaders) and parse them in position order. */
+export async function readPartHeaders(
+  read: (range: { start: number; end: number }) => Promise<Readable> | Readable,
+  lengths: readonly number[],
+  concurrency?: number,
+): Promise<ParsedPartHeader[]> {
+  return (await readRawPartHeaders(read, lengths, concurrency)).map((b) => parsePartHeader(b));
 }

@@ -7,13 +7,15 @@ import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
 import type { ObjectStore, PutResult } from '../backends/object-store.js';
 import { SealError } from '../errors.js';
-import { findEnvelope, PlaintextGuard } from './envelope-lookup.js';
+import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './envelope-lookup.js';
+import { exactLength, readExactly } from './exact-length.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type PlainRange } from './object-reader.js';
 import { encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
+import { VerifiedLayoutCache } from './verified-layout-cache.js';
 
 export interface SealedObjectsOptions {
   /**
@@ -23,11 +25,16 @@ export interface SealedObjectsOptions {
   uploadTokenRoot: Buffer | (() => Promise<Buffer>);
   /** objects without any s3seal trace are served as plaintext only where this says so (default: nowhere) */
   passthrough?: (o: ObjectId) => boolean;
-  /** concurrent part-header reads when committing a multipart layout */
+  /** concurrent part-header reads when committing a multipart layout, or verifying one on a read */
   headerReadConcurrency?: number;
   releaseWindow?: number;
   /** lowest format version read (FORMAT.md §2; config `minFormatVersion`, default 1) */
   minFormatVersion?: number;
+  /**
+   * size of the verified-layout cache (verified-layout-cache.ts), in part salts held across all
+   * cached multipart layouts — an entry costs its part count + 1; default 100 000, 0 disables it
+   */
+  verifiedLayoutCacheParts?: number;
 }
 
 export interface ObjectHead {
@@ -63,6 +70,8 @@ function userMetadataOf(meta: Record<string, string>): Record<string, string> {
  */
 export class SealedObjects {
   private readonly passthrough: (o: ObjectId) => boolean;
+  /** verified multipart layouts per (bucket, key, ETag, layout digest), shared by every read through this instance */
+  private readonly layouts: VerifiedLayoutCache;
 
   constructor(
     private readonly store: ObjectStore,
@@ -70,6 +79,7 @@ export class SealedObjects {
   ) {
     if (Buffer.isBuffer(opts.uploadTokenRoot) && opts.uploadTokenRoot.length !== 32) throw new RangeError('uploadTokenRoot must be 32 bytes');
     this.passthrough = opts.passthrough ?? (() => false);
+    this.layouts = new VerifiedLayoutCache(opts.verifiedLayoutCacheParts);
   }
 
   private tokenRoot: Promise<Buffer> | undefined;
@@ -126,10 +136,7 @@ export class SealedObjects {
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
-      const raw = await this.store.get(o.bucket, o.key, range, info.etag);
-      const guard = new PlaintextGuard();
-      pipeline(raw, guard, () => undefined);
-      return { plaintextLength: info.size, etag: info.etag, userMetadata: info.metadata, stream: guard };
+      return { plaintextLength: info.size, etag: info.etag, userMetadata: info.metadata, stream: await this.plaintextBody(o, info.size, info.etag, range) };
     }
     const dek = await keys.recover(o, envelope);
     try {
@@ -138,12 +145,38 @@ export class SealedObjects {
         dek,
         envelope,
         { size: info.size, read: (r) => this.store.get(o.bucket, o.key, r, info.etag) },
-        { ...(range ? { range } : {}), ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}) },
+        {
+          ...(range ? { range } : {}),
+          ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}),
+          ...(this.opts.headerReadConcurrency !== undefined ? { headerReadConcurrency: this.opts.headerReadConcurrency } : {}),
+          verifiedLayouts: this.layouts.for(o, info.etag),
+        },
       );
       return { plaintextLength: opened.plaintextLength, etag: info.etag, userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream };
     } finally {
       wipe(dek);
     }
+  }
+
+  /**
+   * A passthrough (plaintext) body. Whether it is s3seal ciphertext is decided by the OBJECT's first
+   * bytes (FORMAT.md §11 step 1), not the range's: a ranged read first reads bytes 0-3, pinned to the
+   * same ETag. Every response must be exactly as long as requested.
+   */
+  private async plaintextBody(o: ObjectId, size: number, etag: string, range?: PlainRange): Promise<Readable> {
+    if (range && (!(Number.isSafeInteger(range.start) && Number.isSafeInteger(range.end)) || range.start < 0 || range.end < range.start || range.end >= size)) {
+      throw new SealError('InvalidRange', `range ${range.start}-${range.end} not satisfiable for ${size} bytes`);
+    }
+    if (!range || (range.start === 0 && range.end >= MAGIC_SIZE - 1)) {
+      // the body starts with the object's first bytes: the guard checks them as they pass
+      const length = range ? range.end + 1 : size;
+      const guard = new PlaintextGuard();
+      pipeline(exactLength(await this.store.get(o.bucket, o.key, range, etag), length, range ? 'ranged read' : 'object read'), guard, () => undefined);
+      return guard;
+    }
+    const n = Math.min(MAGIC_SIZE, size);
+    assertNotSealed(await readExactly(await this.store.get(o.bucket, o.key, { start: 0, end: n - 1 }, etag), n, 'object magic'));
+    return exactLength(await this.store.get(o.bucket, o.key, range, etag), range.end - range.start + 1, 'ranged read');
   }
 
   /** CreateMultipartUpload: returns the s3seal upload token that callers use as UploadId. */

@@ -8,10 +8,12 @@ import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo } from '../../
 export class RecordingStore implements ObjectStore {
   readonly gets: { key: string; range?: ByteRange }[] = [];
   readonly puts: { key: string; metadata: Record<string, string>; length: number }[] = [];
+  readonly heads: { key: string }[] = [];
 
   constructor(private readonly inner: ObjectStore) {}
 
   head(bucket: string, key: string): Promise<StoredObjectInfo> {
+    this.heads.push({ key });
     return this.inner.head(bucket, key);
   }
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable> {

@@ -123,6 +123,20 @@ for (const name of ['minio', 'seaweedfs'] as const) {
       });
       t.is((e2 as SealError).code, 'EnvelopeMissing');
       t.is(Buffer.concat(got).length, 0, 'no byte of the ciphertext is served as plaintext');
+      // a range decides nothing by its own first bytes: the object's first bytes are checked
+      for (const range of [{ start: 100, end: 2000 }, { start: 0, end: 1 }, { start: info.size - 10, end: info.size - 1 }]) {
+        const got2: Buffer[] = [];
+        const e3 = await t.throwsAsync(async () => {
+          for await (const c of (await lenient.get({ bucket, key: 'stripped' }, sse, range)).stream) got2.push(c as Buffer);
+        });
+        t.is((e3 as SealError).code, 'EnvelopeMissing', `range ${range.start}-${range.end}`);
+        t.is(Buffer.concat(got2).length, 0, `range ${range.start}-${range.end}: no ciphertext byte served`);
+      }
+      // while a genuine plaintext object is served for any range, even one starting with a magic
+      const legacy = Buffer.concat([randomBytes(100), Buffer.from('S3SL'), randomBytes(100)]);
+      await store.put(bucket, 'legacy', legacy, legacy.length, {});
+      const r2 = await lenient.get({ bucket, key: 'legacy' }, sse, { start: 100, end: 150 });
+      t.true((await buffer(r2.stream)).equals(legacy.subarray(100, 151)));
     } finally {
       cleanup();
     }
@@ -159,8 +173,8 @@ for (const name of ['minio', 'seaweedfs'] as const) {
     }
   });
 
-  test(`${name}: multipart upload commits its layout; whole and cross-part ranged reads`, async (t) => {
-    const { s3, sealed, sse, bucket, cleanup } = await setup(name);
+  test(`${name}: multipart upload commits its layout; whole and cross-part ranged reads; part headers are read once per object version`, async (t) => {
+    const { s3, store, sealed, sse, bucket, cleanup } = await setup(name);
     try {
       const o = { bucket, key: 'mp/object' };
       const sizes = [5 * 1024 * 1024, 5 * 1024 * 1024, 100001];
@@ -175,9 +189,15 @@ for (const name of ['minio', 'seaweedfs'] as const) {
       const h = await sealed.head(o);
       t.is(h.plaintextLength, plain.length);
       t.is(h.userMetadata['kind'], 'multipart');
+      // the first read verifies the 3 part headers against the layout (3 GETs of 64 bytes), then 1 GET
+      store.gets.length = 0;
       t.true((await buffer((await sealed.get(o, sse)).stream)).equals(plain));
-      for (const [a, z] of [[5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 10], [0, plain.length - 1], [plain.length - 100001, plain.length - 1], [12345, 10 * 1024 * 1024 + 5]] as const) {
+      t.deepEqual(store.gets.map((g) => g.range?.end === undefined ? 'whole' : g.range.end - g.range.start + 1), [64, 64, 64, 'whole']);
+      for (const [a, z] of [[5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 10], [0, plain.length - 1], [plain.length - 100001, plain.length - 1], [12345, 10 * 1024 * 1024 + 5], [70000, 70010]] as const) {
+        store.gets.length = 0;
+        store.heads.length = 0;
         t.true((await buffer((await sealed.get(o, sse, { start: a, end: z })).stream)).equals(plain.subarray(a, z + 1)), `range ${a}-${z}`);
+        t.deepEqual([store.heads.length, store.gets.length], [1, 1], `range ${a}-${z}: one HEAD and one GET (verified layout cached)`);
       }
       const raw = await rawGet(s3, bucket, o.key);
       t.is(raw.subarray(0, 4).toString('ascii'), 'S3SP');
