@@ -4,6 +4,8 @@
  * socket or file would deliver them) either generator → EncryptStream → DecryptStream → sink
  * ('crypto') or generator → sink ('bare'), pipelined, never holding the whole body. Prints one JSON
  * line: {"mode","bytes","ms","peakMiB","source","maxRssMiB"}. Run it in a fresh process: maxRSS is per-process.
+ * Both modes load the same modules (the static imports below) and use the same source and sink, so
+ * 'crypto' minus 'bare' (rss_overhead_mib) is what the two transforms and their work add, nothing else.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';

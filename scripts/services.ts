@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runStateFile } from './harness/cache-dir.js';
-import { formatDuration } from './harness/format-duration.js';
+import { formatDuration } from '../src/embedded/format-duration.js';
 import { formatService } from './harness/print-service.js';
 import { runningService } from './harness/running-service.js';
 import { describe, isServiceName, isUnavailable, SERVICE_NAMES, type ServiceName } from './harness/service-descriptor.js';

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration } from './harness/format-duration.js';
+import { formatDuration } from '../src/embedded/format-duration.js';
 import { describe, isServiceName, SERVICE_NAMES, type RunningService, type ServiceName, type ServicesFile } from './harness/service-descriptor.js';
 import { writeServicesFile } from './harness/services-state.js';
 import { stopAllSpawned } from './harness/service-process.js';

@@ -16,6 +16,8 @@ export interface AlternateOptions {
 export interface AlternateResult {
   candidate: number[];
   baseline: number[];
+  /** the untimed warm-up values, in order: they show whether a side was still warming up */
+  warmup: { candidate: number[]; baseline: number[] };
 }
 
 let gcFn: (() => void) | undefined;
@@ -41,13 +43,13 @@ export async function alternate(candidate: Measure, baseline: Measure, opts: Alt
   const runs = opts.runs ?? 5;
   const warmup = opts.warmup ?? 1;
   if (runs < 5) throw new Error('at least 5 timed runs per side');
+  const out: AlternateResult = { candidate: [], baseline: [], warmup: { candidate: [], baseline: [] } };
   for (let i = 0; i < warmup; i++) {
     collectGarbage();
-    await candidate();
+    out.warmup.candidate.push(await candidate());
     collectGarbage();
-    await baseline();
+    out.warmup.baseline.push(await baseline());
   }
-  const out: AlternateResult = { candidate: [], baseline: [] };
   for (let i = 0; i < runs; i++) {
     collectGarbage();
     const c = await candidate();

@@ -1,131 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { tailFile } from './run-logged.js';
+import { isShuttingDown, stopProcess, type ServiceProcess } from '../../src/embedded/server-process.js';
 
-export interface ServiceProcess {
-  child: ChildProcess;
-  pid: number;
-  dataDir: string;
-  logFile: string;
-  extraFiles: readonly string[];
-}
-
-// Every server this process spawned and has not stopped yet, including ones still starting up, so an
-// interrupt during startup leaves nothing behind (see stopAllSpawned).
-const spawned = new Map<number, { dataDir: string; extraFiles: readonly string[] }>();
-let shuttingDown = false;
-
-/** Stops every server spawned by this process (e.g. on SIGINT while some are still starting). */
-export async function stopAllSpawned(): Promise<void> {
-  shuttingDown = true;
-  await Promise.allSettled([...spawned].map(([pid, { dataDir, extraFiles }]) => stopProcess(pid, dataDir, extraFiles)));
-}
+// Spawning, health checks and stopping are shared with the embedded demo, so they live in product code;
+// the harness's modules and tests import them from here, next to the harness-only helpers below.
+export { isAlive, spawnService, stopAllSpawned, stopProcess, waitHealthy, type ServiceProcess } from '../../src/embedded/server-process.js';
 
 /** A fresh temp dir for one service instance: its data and its log live (and die) together. */
 export function makeDataDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `s3seal-${name}-`));
-}
-
-/**
- * Starts a server process with stdout/stderr in `<dataDir>/service.log`, in its own process group
- * (detached) so that stopping it also stops anything it forked, and unref'd so that the `services up`
- * CLI can exit while the server keeps running.
- */
-export function spawnService(command: string, args: readonly string[], dataDir: string, env: NodeJS.ProcessEnv, extraFiles: readonly string[] = []): ServiceProcess {
-  const logFile = join(dataDir, 'service.log');
-  const fd = openSync(logFile, 'a');
-  try {
-    const child = spawn(command, args, { cwd: dataDir, env, detached: true, stdio: ['ignore', fd, fd] });
-    child.unref();
-    if (child.pid === undefined) throw new Error(`could not start ${command} (see ${logFile})`);
-    child.on('error', () => { /* reported through the health check (exitCode) and the log */ });
-    spawned.set(child.pid, { dataDir, extraFiles });
-    return { child, pid: child.pid, dataDir, logFile, extraFiles };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** True while `pid` is running; a zombie (exited, not yet reaped by a non-reaping pid 1) counts as gone. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/**
- * Every server is started with its data dir as working directory. `services down` may run long after
- * `up`; checking the cwd makes sure a recycled pid of an unrelated process is never signalled.
- */
-function runsIn(pid: number, dataDir: string | undefined): boolean {
-  if (dataDir === undefined) return true;
-  try {
-    return realpathSync(readlinkSync(`/proc/${pid}/cwd`)) === realpathSync(dataDir);
-  } catch {
-    return existsSync(dataDir); // no /proc (not Linux) or dir gone: fall back to "the dir still exists"
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
-  }
-}
-
-/**
- * SIGTERM the process group, SIGKILL after `graceMs`, then remove the data dir. Idempotent.
- * The grace is short on purpose: these are throwaway test servers, and `weed server` hangs in its
- * graceful gRPC stop (minio and local-kms exit within ~150 ms).
- */
-export async function stopProcess(pid: number, dataDir: string | undefined, extraFiles: readonly string[] = [], graceMs = 3_000): Promise<void> {
-  if (dataDir !== undefined) spawned.delete(pid);
-  if (isAlive(pid) && runsIn(pid, dataDir)) {
-    signalGroup(pid, 'SIGTERM');
-    const deadline = Date.now() + graceMs;
-    while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-    if (isAlive(pid)) {
-      signalGroup(pid, 'SIGKILL');
-      const killDeadline = Date.now() + 5_000;
-      while (isAlive(pid) && Date.now() < killDeadline) await sleep(100);
-    }
-  }
-  if (dataDir !== undefined && dataDir.includes('s3seal-')) rmSync(dataDir, { recursive: true, force: true });
-  if (dataDir !== undefined) for (const file of extraFiles) rmSync(file, { force: true });
-}
-
-/**
- * Polls `check` until it resolves true. Fails early, with the log's tail, when the process exits,
- * and after `timeoutMs` with the last check error — so a broken service explains itself.
- */
-export async function waitHealthy(name: string, proc: ServiceProcess, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not healthy yet';
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      throw new Error(`${name} exited (${proc.child.exitCode ?? proc.child.signalCode}) before becoming healthy; log ${proc.logFile}:\n${tailFile(proc.logFile)}`);
-    }
-    try {
-      if (await check()) return;
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
-    }
-    await sleep(250);
-  }
-  throw new Error(`${name} not healthy after ${timeoutMs / 1000}s (${lastError}); log ${proc.logFile}:\n${tailFile(proc.logFile)}`);
 }
 
 /** Runs `start`; on failure stops the process and removes its data dir so nothing leaks. */
@@ -134,7 +19,7 @@ export async function startOrCleanUp<T>(proc: ServiceProcess, start: () => Promi
     return await start();
   } catch (error) {
     // The data dir goes, but the log is what explains the failure: keep a copy next to it.
-    if (shuttingDown) throw error; // interrupted on purpose: nothing to explain
+    if (isShuttingDown()) throw error; // interrupted on purpose: nothing to explain
     const keptLog = `${proc.dataDir}.log`;
     await stopProcess(proc.pid, undefined);
     try { copyFileSync(proc.logFile, keptLog); } catch { /* no log written */ }
