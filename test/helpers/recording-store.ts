@@ -9,8 +9,6 @@ export class RecordingStore implements ObjectStore {
   readonly gets: { key: string; range?: ByteRange }[] = [];
   readonly puts: { key: string; metadata: Record<string, string>; length: number }[] = [];
   readonly commits: { key: string; metadata: Record<string, string>; ifMatch: string; size: number }[] = [];
-  /** called before a commit (replaceMetadata) is forwarded: lets a test interleave a concurrent write */
-  beforeCommit: ((key: string) => Promise<void>) | undefined;
 
   constructor(private readonly inner: ObjectStore) {}
 
@@ -40,9 +38,8 @@ export class RecordingStore implements ObjectStore {
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
     return this.inner.abortMultipart(bucket, key, uploadId);
   }
-  async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
     this.commits.push({ key, metadata, ifMatch, size });
-    await this.beforeCommit?.(key);
     return this.inner.replaceMetadata(bucket, key, metadata, ifMatch, size);
   }
 }
