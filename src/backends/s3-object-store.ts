@@ -133,7 +133,8 @@ export class S3ObjectStore implements ObjectStore {
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        // no full-object CRC here: the backends combine it from the part CRCs themselves
+        // no full-object CRC: it is optional (MinIO, SeaweedFS and AWS combine it from the part CRCs),
+        // so no crc32_combine is needed here
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}) })) },
         ...(ifMatch !== undefined ? { IfMatch: ifMatch } : {}),
       }),
