@@ -133,7 +133,7 @@ export class S3ObjectStore implements ObjectStore {
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        // no full-object CRC: it is optional (MinIO, SeaweedFS and AWS combine it from the part CRCs),
+        // no full-object CRC: the S3 API makes it optional, and MinIO and SeaweedFS derive it from the part CRCs,
         // so no crc32_combine is needed here
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}) })) },
         ...(ifMatch !== undefined ? { IfMatch: ifMatch } : {}),
