@@ -6,7 +6,7 @@ export { SealError, isSealError, type SealErrorCode } from './errors.js';
 export { SealedObjects, type ObjectHead, type ObjectRead, type SealedObjectsOptions } from './engine/sealed-objects.js';
 export type { KeyResolver } from './engine/key-resolver.js';
 export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult } from './backends/object-store.js';
-export { S3ObjectStore } from './backends/s3-object-store.js';
+export { S3ObjectStore, type S3ObjectStoreOptions } from './backends/s3-object-store.js';
 export { FileKeystore, type FileKeystoreOptions } from './keystores/file-keystore.js';
 export { KeystoreKeyResolver } from './keystores/keystore-key-resolver.js';
 export { SsecKeyResolver } from './keystores/ssec-key-resolver.js';

@@ -23,6 +23,21 @@ export interface PutResult {
   versionId?: string;
 }
 
+/** A part of an open upload as the backend lists it. */
+export interface UploadedPart {
+  size: number;
+  /** the backend's CRC32 of the part's ciphertext (base64), where it keeps one */
+  crc32?: string;
+}
+
+/** A part named in CompleteMultipartUpload. */
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  /** the part's CRC32 as listed: a backend that keeps checksums (MinIO) requires it back at Complete */
+  crc32?: string;
+}
+
 export interface ObjectStore {
   head(bucket: string, key: string): Promise<StoredObjectInfo>;
   /** whole object when range is absent; `range` is inclusive */
@@ -30,10 +45,15 @@ export interface ObjectStore {
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult>;
   createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string>;
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string>;
-  completeMultipart(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
-  /** sizes of the parts uploaded so far, by part number (all pages) */
-  listPartSizes(bucket: string, key: string, uploadId: string): Promise<Map<number, number>>;
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[]): Promise<PutResult>;
+  /** the parts uploaded so far, by part number (all pages) */
+  listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>>;
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
-  /** server-side copy onto `key` with the metadata replaced, only if the source still has `ifMatch` */
-  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string): Promise<PutResult>;
+  /**
+   * Server-side copy of the `size`-byte object at `key` onto itself with the metadata replaced, only
+   * if the source still has `ifMatch` (a concurrent write is never overwritten). Metadata-only
+   * where the backend allows it; objects over the backend's single-copy limit are copied in parts,
+   * every part and the final Complete conditional on `ifMatch`.
+   */
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult>;
 }

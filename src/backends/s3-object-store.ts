@@ -9,9 +9,10 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo } from './object-store.js';
+import type { ByteRange, CompletedPart, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from './object-store.js';
 import { SealError } from '../errors.js';
 
 /** Copy sources are URL paths: each key segment is percent-encoded, the slashes kept. */
@@ -42,13 +43,51 @@ function need<T>(v: T | undefined, what: string): T {
   return v;
 }
 
+/** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
+export const AWS_COPY_LIMIT = 5 * 1024 ** 3;
+/** S3's smallest part (all but the last): the least copy limit a multipart copy can work with */
+export const MIN_COPY_PART = 5 * 1024 ** 2;
+const MAX_PARTS = 10_000;
+const PART_COPY_CONCURRENCY = 4;
+
+export interface S3ObjectStoreOptions {
+  /**
+   * Largest object committed by one CopyObject (default 5 GiB, AWS's limit); larger objects are
+   * copied by UploadPartCopy in parts of at most this size (and at most 5 GiB).
+   */
+  copyObjectLimit?: number;
+}
+
+/** Part size of a multipart copy of `size` bytes: the copy limit, grown if 10 000 parts would not do. */
+export function copyPartSize(size: number, copyLimit: number): number {
+  return Math.max(Math.min(copyLimit, AWS_COPY_LIMIT), Math.ceil(size / MAX_PARTS));
+}
+
 /**
  * ObjectStore over an already-built @aws-sdk/client-s3 client (options accept a built client, so a
  * service passes its own endpoint, credentials and retry settings). Only headers s3seal chose are
- * sent: body, length, and the metadata map (which carries the envelope).
+ * sent: body, length, the metadata map (which carries the envelope), and CRC32 checksums of the
+ * ciphertext.
+ *
+ * Why checksums: a backend that keeps a full-object checksum can copy an object onto itself with new
+ * metadata without touching its bytes. The pinned MinIO adds a CRC64NVME checksum to any copied
+ * object that has none, which turns the metadata-only commit of a multipart upload (FORMAT.md §7.3)
+ * into a rewrite of the whole object (hundreds of ms per 256 MiB instead of a few). So every PUT and
+ * UploadPart asks the SDK for a CRC32 of the ciphertext it sends (a trailer after a stream, a header for a
+ * buffer; computed in this process, independent of the client's `requestChecksumCalculation`), and multipart uploads are
+ * created as FULL_OBJECT CRC32, which backends combine from the part CRCs at Complete. The copies
+ * themselves send no checksum algorithm: asking for one makes MinIO recompute it, i.e. rewrite.
  */
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly client: S3Client) {}
+  private readonly copyLimit: number;
+
+  constructor(
+    private readonly client: S3Client,
+    opts: S3ObjectStoreOptions = {},
+  ) {
+    this.copyLimit = opts.copyObjectLimit ?? AWS_COPY_LIMIT;
+    if (!Number.isSafeInteger(this.copyLimit) || this.copyLimit < MIN_COPY_PART) throw new RangeError(`copyObjectLimit must be an integer >= ${MIN_COPY_PART}`);
+  }
 
   async head(bucket: string, key: string): Promise<StoredObjectInfo> {
     const r = await backend('HeadObject', () => this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
@@ -74,39 +113,44 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult> {
-    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata })));
+    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ChecksumAlgorithm: 'CRC32' })));
     return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
   }
 
   async createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
-    const r = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata })));
+    const r = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata, ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' })));
     return need(r.UploadId, 'UploadId');
   }
 
   async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string> {
-    const r = await backend('UploadPart', () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length })));
+    const r = await backend('UploadPart', () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ChecksumAlgorithm: 'CRC32' })));
     return need(r.ETag, 'ETag');
   }
 
-  async completeMultipart(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  async completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[], ifMatch?: string): Promise<PutResult> {
     const r = await backend('CompleteMultipartUpload', () => this.client.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        // no full-object CRC: the S3 API makes it optional, and MinIO and SeaweedFS derive it from the part CRCs,
+        // so no crc32_combine is needed here
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, ...(p.crc32 !== undefined ? { ChecksumCRC32: p.crc32 } : {}) })) },
+        ...(ifMatch !== undefined ? { IfMatch: ifMatch } : {}),
       }),
     ));
     return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
   }
 
-  async listPartSizes(bucket: string, key: string, uploadId: string): Promise<Map<number, number>> {
-    const sizes = new Map<number, number>();
+  async listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>> {
+    const parts = new Map<number, UploadedPart>();
     let marker: string | undefined;
     for (;;) {
       const r = await backend('ListParts', () => this.client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) })));
-      for (const p of r.Parts ?? []) sizes.set(need(p.PartNumber, 'PartNumber'), need(p.Size, 'Size'));
-      if (!r.IsTruncated) return sizes;
+      for (const p of r.Parts ?? []) {
+        parts.set(need(p.PartNumber, 'PartNumber'), { size: need(p.Size, 'Size'), ...(p.ChecksumCRC32 ? { crc32: p.ChecksumCRC32 } : {}) });
+      }
+      if (!r.IsTruncated) return parts;
       marker = need(r.NextPartNumberMarker, 'NextPartNumberMarker');
     }
   }
@@ -115,7 +159,9 @@ export class S3ObjectStore implements ObjectStore {
     await backend('AbortMultipartUpload', () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })));
   }
 
-  async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string): Promise<PutResult> {
+  async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
+    if (size > this.copyLimit) return this.copyInParts(bucket, key, metadata, ifMatch, size);
+    // no ChecksumAlgorithm: with one, MinIO recomputes the checksum, i.e. rewrites the object
     const r = await backend('CopyObject', () => this.client.send(
       new CopyObjectCommand({
         Bucket: bucket,
@@ -127,5 +173,49 @@ export class S3ObjectStore implements ObjectStore {
       }),
     ));
     return { etag: need(r.CopyObjectResult?.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
+  }
+
+  /**
+   * The commit of an object over the copy limit: a new multipart upload on the same key with the
+   * replaced metadata, filled by UploadPartCopy ranges of the object itself. Each range is copied
+   * only if the source still has `ifMatch`, and the Complete only replaces the object if it still
+   * has `ifMatch` (S3 conditional write), so a write that lands during the copy wins and is never
+   * overwritten by the older bytes. The upload is created without a checksum algorithm: UploadPartCopy
+   * cannot carry part checksums, and MinIO refuses part copies into an upload that expects them.
+   */
+  private async copyInParts(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
+    const created = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata })));
+    const uploadId = need(created.UploadId, 'UploadId');
+    try {
+      const partSize = copyPartSize(size, this.copyLimit);
+      const count = Math.ceil(size / partSize);
+      const etags: string[] = new Array<string>(count);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          const i = next++;
+          const start = i * partSize;
+          const end = Math.min(start + partSize, size) - 1;
+          const r = await backend('UploadPartCopy', () => this.client.send(
+            new UploadPartCopyCommand({
+              Bucket: bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: i + 1,
+              CopySource: copySource(bucket, key),
+              CopySourceIfMatch: ifMatch,
+              CopySourceRange: `bytes=${start}-${end}`,
+            }),
+          ));
+          etags[i] = need(r.CopyPartResult?.ETag, 'ETag');
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PART_COPY_CONCURRENCY, count) }, worker));
+      return await this.completeMultipart(bucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })), ifMatch);
+    } catch (err) {
+      // best effort: the failure that matters is the one thrown; a leftover upload holds only ciphertext
+      await this.abortMultipart(bucket, key, uploadId).catch(() => undefined);
+      throw err;
+    }
   }
 }

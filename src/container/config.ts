@@ -15,6 +15,8 @@ export const ConfigSchema = z
         accessKeyId: z.string().min(1),
         secretAccessKey: z.string().min(1),
         forcePathStyle: z.boolean().default(true),
+        /** largest object the layout commit copies with one CopyObject (AWS: 5 GiB); larger ones by UploadPartCopy */
+        copyObjectLimit: z.number().int().min(5 * 1024 ** 2).default(5 * 1024 ** 3),
       })
       .strict(),
     keystores: z

@@ -41,7 +41,7 @@ export function createContainer(input: unknown): Container {
         credentials: { accessKeyId: config.backend.accessKeyId, secretAccessKey: config.backend.secretAccessKey },
       }),
   );
-  c.bind<ObjectStore>(TOKENS.ObjectStore).toDynamicValue((ctx) => new S3ObjectStore(ctx.get<S3Client>(TOKENS.S3Client)));
+  c.bind<ObjectStore>(TOKENS.ObjectStore).toDynamicValue((ctx) => new S3ObjectStore(ctx.get<S3Client>(TOKENS.S3Client), { copyObjectLimit: config.backend.copyObjectLimit }));
   if (config.keystores.file) {
     const fileOpts = config.keystores.file;
     c.bind<FileKeystore>(TOKENS.FileKeystore).toDynamicValue(() => new FileKeystore(fileOpts));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UPLOAD_NONCE_SIZE } from '../crypto/constants.js';
+import { SALT_SIZE, UPLOAD_NONCE_SIZE } from '../crypto/constants.js';
 import { decodeEnvelopeBytes, encodeEnvelope, encodeEnvelopeBytes, verifyEnvelope, type Envelope, type EnvelopeFields } from '../crypto/envelope.js';
 import { buildLayout, encodeLayout, type PartRecord } from '../crypto/layout.js';
 import { V1, type SuiteId } from '../crypto/kdf.js';
@@ -32,12 +32,25 @@ export function encryptPart(dek: Uint8Array, tokenEnvelope: Buffer, partNumber: 
   return new PartEncryptStream(dek, env.uploadNonce!, partNumber, plaintextLength, { ...opts, id: env });
 }
 
-/** CompleteMultipartUpload: commit the final part list into the envelope (FORMAT.md §7.3). */
+/**
+ * CompleteMultipartUpload: commit the final part list into the envelope (FORMAT.md §7.3). The one
+ * builder of a committed envelope: SealedObjects.completeMultipart and gen-vectors both call it.
+ */
 export function completeMultipart(dek: Uint8Array, tokenEnvelope: Buffer, parts: readonly PartRecord[]): string {
   const env = uploadEnvelope(dek, tokenEnvelope);
   const layout = encodeLayout(buildLayout(env.uploadNonce!, parts, env));
   const { version, suite, mac: _mac, ...fields } = env;
   return encodeEnvelope({ ...fields, layout }, dek, { version, suite });
+}
+
+/**
+ * The committed envelope with all-zero salts, built before the backend upload is completed: salts
+ * have a fixed size, so it is exactly as long as the real one and tells whether the envelope with
+ * its layout fits the metadata budget (after the backend Complete, an over-budget object could not be
+ * committed). Also throws what the real build would (e.g. MetadataTooLarge for over 64 runs).
+ */
+export function completeMultipartProbe(dek: Uint8Array, tokenEnvelope: Buffer, parts: readonly Omit<PartRecord, 'salt'>[]): string {
+  return completeMultipart(dek, tokenEnvelope, parts.map((p) => ({ partNumber: p.partNumber, plaintextLength: p.plaintextLength, salt: Buffer.alloc(SALT_SIZE) })));
 }
 
 function uploadEnvelope(dek: Uint8Array, bytes: Buffer): Envelope {

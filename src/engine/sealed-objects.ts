@@ -1,7 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
-import { buildLayout, encodeLayout, type PartRecord } from '../crypto/layout.js';
+import { decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
+import type { PartRecord } from '../crypto/layout.js';
 import { wipe } from '../crypto/kdf.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
@@ -12,7 +12,7 @@ import { exactLength, readExactly } from './exact-length.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type PlainRange } from './object-reader.js';
-import { encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
+import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 import { VerifiedLayoutCache } from './verified-layout-cache.js';
@@ -222,31 +222,37 @@ export class SealedObjects {
    * CompleteMultipartUpload (FORMAT.md §7.3): check the final envelope fits before completing on the
    * backend, complete, read back each part header (the salts pin the committed attempts), then
    * replace the metadata with the committed layout — conditional on the ETag the Complete returned.
+   * The committed envelope (and its size probe) come from object-writer's completeMultipart, the
+   * function the test vectors are generated with.
    */
   async completeMultipart(o: ObjectId, token: string, parts: { partNumber: number; etag: string }[], keys: KeyResolver): Promise<PutResult> {
-    const { backendUploadId, env, dek, callerMetadataSize } = await this.openToken(o, token, keys);
+    const { backendUploadId, envelope: tokenEnvelope, env, dek, callerMetadataSize } = await this.openToken(o, token, keys);
     try {
       const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-      const sizes = await this.store.listPartSizes(o.bucket, o.key, backendUploadId);
-      const lengths = sorted.map((p) => {
-        const size = sizes.get(p.partNumber);
-        if (size === undefined) throw new SealError('InvalidArgument', `part ${p.partNumber} was not uploaded`);
-        return segmentPlaintextSize(size, PART_HEADER_SIZE);
+      const listed = await this.store.listParts(o.bucket, o.key, backendUploadId);
+      const uploaded = sorted.map((p) => {
+        const part = listed.get(p.partNumber);
+        if (part === undefined) throw new SealError('InvalidArgument', `part ${p.partNumber} was not uploaded`);
+        return part;
       });
-      const { version, suite, mac: _mac, ...fields } = env;
-      const id = { version, suite };
-      // the layout's size does not depend on the salts: check the budget with placeholders, before the
-      // backend upload is completed (after that, an over-budget object could not be committed)
-      const placeholder = sorted.map((p, i) => ({ partNumber: p.partNumber, plaintextLength: lengths[i]!, salt: Buffer.alloc(16) }));
-      const probe = encodeEnvelope({ ...fields, layout: encodeLayout(buildLayout(env.uploadNonce!, placeholder, id)) }, dek, id);
+      const lengths = sorted.map((p, i) => ({ partNumber: p.partNumber, plaintextLength: segmentPlaintextSize(uploaded[i]!.size, PART_HEADER_SIZE) }));
+      // the budget is checked before the backend upload is completed: after that, an over-budget
+      // object could not be committed
+      const probe = completeMultipartProbe(dek, tokenEnvelope, lengths);
       const total = callerMetadataSize + metadataSize({ [ENVELOPE_METADATA_KEY]: probe });
       if (total > USER_METADATA_LIMIT) throw new SealError('MetadataTooLarge', `metadata with the committed part layout would be ${total} bytes, limit ${USER_METADATA_LIMIT}`);
 
-      const done = await this.store.completeMultipart(o.bucket, o.key, backendUploadId, sorted);
-      const records = await this.readPartRecords(o, dek, env, sorted.map((p, i) => ({ partNumber: p.partNumber, plaintextLength: lengths[i]! })), done.etag);
-      const envelope = encodeEnvelope({ ...fields, layout: encodeLayout(buildLayout(env.uploadNonce!, records, id)) }, dek, id);
+      const done = await this.store.completeMultipart(
+        o.bucket,
+        o.key,
+        backendUploadId,
+        sorted.map((p, i) => ({ ...p, ...(uploaded[i]!.crc32 !== undefined ? { crc32: uploaded[i]!.crc32 } : {}) })),
+      );
+      const records = await this.readPartRecords(o, dek, env, lengths, done.etag);
+      const committed = completeMultipart(dek, tokenEnvelope, records);
       const stored = await this.store.head(o.bucket, o.key);
-      return await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), envelope), done.etag);
+      const size = uploaded.reduce((n, p) => n + p.size, 0);
+      return await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size);
     } finally {
       wipe(dek);
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo } from '../../src/backends/object-store.js';
+import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 
 interface Stored {
   body: Buffer;
@@ -68,7 +68,7 @@ export class MemoryStore implements ObjectStore {
   completeMultipart(): Promise<PutResult> {
     return Promise.reject(new Error('MemoryStore: multipart uploads are not supported'));
   }
-  listPartSizes(): Promise<Map<number, number>> {
+  listParts(): Promise<Map<number, UploadedPart>> {
     return Promise.reject(new Error('MemoryStore: multipart uploads are not supported'));
   }
   abortMultipart(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo } from '../../src/backends/object-store.js';
+import type { ByteRange, CompletedPart, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 
 /**
  * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
@@ -9,6 +9,7 @@ export class RecordingStore implements ObjectStore {
   readonly gets: { key: string; range?: ByteRange }[] = [];
   readonly puts: { key: string; metadata: Record<string, string>; length: number }[] = [];
   readonly heads: { key: string }[] = [];
+  readonly commits: { key: string; metadata: Record<string, string>; ifMatch: string; size: number }[] = [];
 
   constructor(private readonly inner: ObjectStore) {}
 
@@ -30,16 +31,17 @@ export class RecordingStore implements ObjectStore {
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string> {
     return this.inner.uploadPart(bucket, key, uploadId, partNumber, body, length);
   }
-  completeMultipart(bucket: string, key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[]): Promise<PutResult> {
     return this.inner.completeMultipart(bucket, key, uploadId, parts);
   }
-  listPartSizes(bucket: string, key: string, uploadId: string): Promise<Map<number, number>> {
-    return this.inner.listPartSizes(bucket, key, uploadId);
+  listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>> {
+    return this.inner.listParts(bucket, key, uploadId);
   }
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
     return this.inner.abortMultipart(bucket, key, uploadId);
   }
-  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string): Promise<PutResult> {
-    return this.inner.replaceMetadata(bucket, key, metadata, ifMatch);
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
+    this.commits.push({ key, metadata, ifMatch, size });
+    return this.inner.replaceMetadata(bucket, key, metadata, ifMatch, size);
   }
 }

@@ -112,7 +112,7 @@ for (const name of ['minio', 'seaweedfs'] as const) {
       await sealed.put({ bucket, key: 'stripped' }, plain, plain.length, {}, sse);
       const info = await store.head(bucket, 'stripped');
       // the administrator removes the envelope with a metadata-replacing self-copy
-      await store.replaceMetadata(bucket, 'stripped', {}, info.etag);
+      await store.replaceMetadata(bucket, 'stripped', {}, info.etag, info.size);
       const e1 = await t.throwsAsync(sealed.get({ bucket, key: 'stripped' }, sse), { instanceOf: SealError });
       t.is(e1?.code, 'EnvelopeMissing');
       const lenient = new SealedObjects(new S3ObjectStore(s3), { uploadTokenRoot: randomBytes(32), passthrough: () => true });

@@ -9,7 +9,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo } from '../../src/backends/object-store.js';
+import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 import { resolveConfig } from '../../src/container/config.js';
 import { createContainer } from '../../src/container/create-container.js';
 import { TOKENS } from '../../src/container/tokens.js';
@@ -49,7 +49,7 @@ class MemoryStore implements ObjectStore {
   completeMultipart(): Promise<PutResult> {
     throw new Error('not used');
   }
-  listPartSizes(): Promise<Map<number, number>> {
+  listParts(): Promise<Map<number, UploadedPart>> {
     throw new Error('not used');
   }
   abortMultipart(): Promise<void> {
