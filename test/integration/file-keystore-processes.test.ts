@@ -26,8 +26,16 @@ function worker(): Worker {
   return {
     ask: (req) =>
       new Promise((resolve, reject) => {
-        child.once('message', (m) => resolve(m as WorkerReply));
-        child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
+        const onExit = (code: number | null): void => {
+          child.off('message', onMessage);
+          reject(new Error(`worker exited (${code})`));
+        };
+        const onMessage = (m: unknown): void => {
+          child.off('exit', onExit);
+          resolve(m as WorkerReply);
+        };
+        child.once('message', onMessage);
+        child.once('exit', onExit);
         child.send(req);
       }),
     close: () => child.disconnect(),
@@ -118,6 +126,26 @@ test('two processes rotating, creating keys and generating data keys on one file
   );
   t.deepEqual(rotations, Array.from({ length: rotations.length }, (_, i) => i + 2), 'each rotation made its own version');
   t.deepEqual(onDisk.sort((x, y) => x - y), Array.from({ length: shared.current }, (_, i) => i + 1));
+});
+
+test('two processes creating the key file at once: neither replaces the other\'s file, every key created survives', async (t) => {
+  const a = worker();
+  const b = worker();
+  const lost: string[] = [];
+  try {
+    for (let round = 0; round < 30; round++) {
+      const path = join(tempDir('fkcreate'), 'keys.json');
+      const opts = { path, create: true };
+      const mix = { rotate: 0, create: 1, generate: 0 };
+      const [ra, rb] = await Promise.all([ok(a, { op: 'mix', opts, id: 'a', ops: 2, mix }), ok(b, { op: 'mix', opts, id: 'b', ops: 2, mix })]);
+      const keys = storedKeys(path);
+      lost.push(...[...ra!.errors, ...rb!.errors], ...[...ra!.created, ...rb!.created].filter((n) => !(n in keys)).map((n) => `${round}: ${n} lost`));
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
+  t.deepEqual(lost, []);
 });
 
 test('two processes share one wrap budget per root version: no version wraps more than the limit; the key rotates itself before it', async (t) => {
