@@ -16,16 +16,24 @@ import { DEFAULT_LOCK_OPTIONS, withKeyFileLock } from './key-file-lock.js';
  * crashed processes.
  */
 export const DEFAULT_WRAP_LIMIT = 2 ** 31;
-/** wraps a process reserves per locked write: one file write per 65,536 data keys */
+/** the most wraps a process reserves per locked write: at full speed one file write per 65,536 data keys */
 export const DEFAULT_WRAP_RESERVE = 2 ** 16;
+/** NIST SP 800-38D §8.3: random 96-bit nonces, at most 2^32 invocations per key */
+const NIST_LIMIT = 2 ** 32;
+/**
+ * A process's first block per key; each further block doubles, up to wrapReserve. A short-lived
+ * process (a CLI call wrapping one key) then leaves at most this many reserved wraps unused, while a
+ * busy service soon reserves full blocks.
+ */
+const FIRST_BLOCK = 1024;
 
 export interface FileKeystoreOptions {
   /** path of the key file (created 0600 when `create` is set and it does not exist) */
   path: string;
   create?: boolean;
-  /** wraps allowed under one root key version, counted across every process sharing the file (default 2^31) */
+  /** wraps allowed under one root key version, counted across every process sharing the file (default 2^31, at most 2^32) */
   wrapLimit?: number;
-  /** wraps a process reserves at a time under the lock (default 2^16; capped at wrapLimit) */
+  /** the most wraps a process reserves at a time under the lock (default 2^16; capped at wrapLimit) */
   wrapReserve?: number;
   /**
    * when the current version's wraps are used up: rotate the key (default) or refuse with
@@ -47,6 +55,7 @@ interface Allowance {
 function positiveInt(name: string, v: number | undefined, dflt: number): number {
   const n = v ?? dflt;
   if (!Number.isSafeInteger(n) || n < 1) throw new KeystoreError('KeyStoreMisconfigured', `file keystore: ${name} must be a positive integer`);
+  if (n > NIST_LIMIT) throw new KeystoreError('KeyStoreMisconfigured', `file keystore: ${name} must be at most 2^32 (AES-GCM with random nonces, NIST SP 800-38D)`);
   return n;
 }
 
@@ -67,6 +76,8 @@ export class FileKeystore implements Keystore {
   private data: KeyFile;
   private stamp: KeyFileStamp;
   private readonly allowances = new Map<string, Allowance>();
+  /** the size of this process's next reservation per key (doubling up to wrapReserve) */
+  private readonly blocks = new Map<string, number>();
   /** changes from this process run one at a time (the file lock is per process, not per call) */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly wrapLimit: number;
@@ -170,13 +181,15 @@ export class FileKeystore implements Keystore {
         FileKeystore.addVersion(k);
         used = 0;
       }
-      const n = Math.min(this.wrapReserve, this.wrapLimit - used);
+      const block = this.blocks.get(name) ?? Math.min(FIRST_BLOCK, this.wrapReserve);
+      const n = Math.min(block, this.wrapLimit - used);
       const version = k.current;
       k.reserved = { ...k.reserved, [String(version)]: used + n };
       return {
         changed: true,
         done: () => {
           this.allowances.set(name, { version, left: n - 1 });
+          this.blocks.set(name, Math.min(block * 2, this.wrapReserve));
           return version;
         },
       };

@@ -139,8 +139,18 @@ test('file: a key file written before wrap counting (no reserved counters) loads
   const ks = new FileKeystore({ path });
   const g = await ks.generateDataKey('k', ctxN(0));
   t.is(g.keyVersion, 2);
-  t.deepEqual(storedKey(path, 'k').reserved, { '2': 2 ** 16 });
+  t.deepEqual(storedKey(path, 'k').reserved, { '2': 1024 }, 'a first, small block (a short-lived process wastes little)');
   t.true((await new FileKeystore({ path }).decryptDataKey('k', g.wrapped, ctxN(0))).equals(g.plaintext));
+});
+
+test('file: a process reserves small blocks first and doubles them up to wrapReserve', async (t) => {
+  const { path, ks } = fresh();
+  await ks.createKey('k');
+  const c = ctxN(0);
+  await ks.generateDataKey('k', c);
+  t.deepEqual(storedKey(path, 'k').reserved, { '1': 1024 });
+  for (let i = 0; i < 1024; i++) await ks.generateDataKey('k', c);
+  t.deepEqual(storedKey(path, 'k').reserved, { '1': 1024 + 2048 });
 });
 
 test('file: bad wrap options are refused', (t) => {
@@ -148,6 +158,7 @@ test('file: bad wrap options are refused', (t) => {
   for (const o of [{ wrapLimit: 0 }, { wrapLimit: 1.5 }, { wrapReserve: -1 }]) {
     t.regex(t.throws(() => new FileKeystore({ path, ...o }), { instanceOf: KeystoreError }).message, /must be a positive integer/);
   }
+  t.regex(t.throws(() => new FileKeystore({ path, wrapLimit: 2 ** 32 + 1 })).message, /wrapLimit must be at most 2\^32 \(AES-GCM with random nonces, NIST SP 800-38D\)/);
 });
 
 test('file: a change that cannot get the lock is a retryable KeyStoreUnavailable and changes nothing', async (t) => {
