@@ -109,7 +109,13 @@ export class FileKeystore implements Keystore {
   }
 
   private root(name: string, version: number): Buffer {
-    const v = this.key(name).versions[String(version)];
+    let v = this.key(name).versions[String(version)];
+    if (v === undefined && version > this.key(name).current) {
+      // a record from a version newer than the file we hold: re-read even though the stamp looked the
+      // same (a file system with coarse timestamps, or attribute caching on a network mount)
+      ({ data: this.data, stamp: this.stamp } = readKeyFile(this.opts.path));
+      v = this.key(name).versions[String(version)];
+    }
     if (v === undefined) throw new KeystoreError('KMS.InvalidCiphertextException', `key file:${name} has no version ${version}`);
     return Buffer.from(v, 'base64');
   }
