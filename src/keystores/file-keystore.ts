@@ -40,7 +40,7 @@ export interface FileKeystoreOptions {
    * KeyStoreMisconfigured until an operator rotates it
    */
   autoRotate?: boolean;
-  /** how long a change waits for another process's lock before KeyStoreUnavailable (default 10 s) */
+  /** how long a change waits for another process's lock before KeyStoreUnavailable (default 15 s: longer than lockStaleMs) */
   lockWaitMs?: number;
   /** a lock not refreshed for this long is taken over as stale (default 10 s, at least 5 s) */
   lockStaleMs?: number;

@@ -21,7 +21,11 @@ export interface KeyFileLockOptions {
   staleMs: number;
 }
 
-export const DEFAULT_LOCK_OPTIONS: KeyFileLockOptions = { waitMs: 10_000, staleMs: 10_000 };
+/**
+ * A waiter outlasts the stale timeout, so a lock left by a killed process (refreshed at most
+ * staleMs/2 before it died) is always taken over within one wait instead of failing the change.
+ */
+export const DEFAULT_LOCK_OPTIONS: KeyFileLockOptions = { waitMs: 15_000, staleMs: 10_000 };
 
 const MIN_TIMEOUT_MS = 5;
 const MAX_TIMEOUT_MS = 200;
