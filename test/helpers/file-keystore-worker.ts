@@ -4,6 +4,7 @@
  * channel; it answers each request message with one reply and exits when the parent disconnects.
  * Only the public FileKeystore API is used, so the same helper runs against any version of it.
  */
+import { lock } from 'proper-lockfile';
 import { FileKeystore, type FileKeystoreOptions } from '../../src/keystores/file-keystore.js';
 import { KeystoreError } from '../../src/keystores/keystore-error.js';
 import { bindingContext } from '../../src/crypto/encryption-context.js';
@@ -36,7 +37,9 @@ export type WorkerRequest =
       mix: { rotate: number; create: number; generate: number };
     }
   | { op: 'setEnabled'; opts: FileKeystoreOptions; keyName: string; enabled: boolean }
-  | { op: 'createKey' | 'rotateKey'; opts: FileKeystoreOptions; keyName: string };
+  | { op: 'createKey' | 'rotateKey'; opts: FileKeystoreOptions; keyName: string }
+  /** take the key file's lock the way FileKeystore does and keep it (refreshed) until killed */
+  | { op: 'holdLock'; path: string; staleMs: number };
 
 export type WorkerReply = { ok: true; mix?: MixResult } | { ok: false; code: string; message: string };
 
@@ -73,6 +76,10 @@ async function mix(req: Extract<WorkerRequest, { op: 'mix' }>): Promise<MixResul
 async function handle(req: WorkerRequest): Promise<WorkerReply> {
   try {
     if (req.op === 'mix') return { ok: true, mix: await mix(req) };
+    if (req.op === 'holdLock') {
+      await lock(req.path, { realpath: false, stale: req.staleMs });
+      return { ok: true };
+    }
     const ks = new FileKeystore(req.opts);
     if (req.op === 'setEnabled') await ks.setEnabled(req.keyName, req.enabled);
     else await ks[req.op](req.keyName);

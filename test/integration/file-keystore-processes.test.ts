@@ -19,6 +19,7 @@ const WORKER = new URL('../helpers/file-keystore-worker.js', import.meta.url);
 interface Worker {
   ask(req: WorkerRequest): Promise<WorkerReply>;
   close(): void;
+  kill(): Promise<void>;
 }
 
 function worker(): Worker {
@@ -39,6 +40,11 @@ function worker(): Worker {
         child.send(req);
       }),
     close: () => child.disconnect(),
+    kill: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
   };
 }
 
@@ -192,4 +198,21 @@ test('a disable, a new key and a rotation in another process apply to the next o
   } finally {
     other.close();
   }
+});
+
+test('the lock of a live process is respected however long it is held; the lock of a killed process is taken over', async (t) => {
+  const path = join(tempDir('fklock'), 'keys.json');
+  const ks = new FileKeystore({ path, create: true, lockStaleMs: 5000, lockWaitMs: 6500 });
+  const holder = worker();
+  await ok(holder, { op: 'holdLock', path, staleMs: 5000 });
+  let started = Date.now();
+  const err = await t.throwsAsync(ks.createKey('k'), { instanceOf: KeystoreError });
+  t.is(err.code, 'KeyStoreUnavailable');
+  t.true(Date.now() - started > 5000, 'held past the stale timeout, but refreshed: not taken over');
+
+  await holder.kill(); // no release: its lock directory stays behind
+  started = Date.now();
+  const patient = new FileKeystore({ path, lockStaleMs: 5000, lockWaitMs: 15_000 });
+  t.is((await patient.createKey('k')).keyId, 'file:k');
+  t.log(`a killed holder's lock was taken over after ${Date.now() - started} ms`);
 });
