@@ -21,7 +21,17 @@ export const ConfigSchema = z
       .strict(),
     keystores: z
       .object({
-        file: z.object({ path: z.string().min(1), create: z.boolean().default(false) }).strict().optional(),
+        file: z
+          .object({
+            path: z.string().min(1),
+            create: z.boolean().default(false),
+            /** wraps per root key version before it rotates (FileKeystoreOptions.wrapLimit; default 2^31) */
+            wrapLimit: z.number().int().positive().max(2 ** 32).optional(),
+            /** false: refuse instead of rotating when a version's wraps are used up */
+            autoRotate: z.boolean().optional(),
+          })
+          .strict()
+          .optional(),
         vault: z
           .object({
             address: z.string().url(),
