@@ -60,9 +60,17 @@ interface Setup {
   cleanup: () => void;
 }
 
-async function setup(): Promise<Setup> {
+/**
+ * The SDK's default client sends a stream body aws-chunked with a CRC32 trailer; a client with
+ * `requestChecksumCalculation: 'WHEN_REQUIRED'` sends the bytes as they are (the case where the old
+ * code let MinIO store a complete part).
+ */
+type ClientKind = 'default client' | 'plain-body client';
+const CLIENTS: ClientKind[] = ['default client', 'plain-body client'];
+
+async function setup(kind: ClientKind): Promise<Setup> {
   const desc = service('minio');
-  const s3 = s3Client(desc);
+  const s3 = s3Client(desc, kind === 'default client' ? {} : { requestChecksumCalculation: 'WHEN_REQUIRED' });
   const bucket = await freshBucket(desc, 'declared-length');
   const dir = mkdtempSync(join(tmpdir(), 's3seal-length-'));
   const ks = new FileKeystore({ path: join(dir, 'keys.json'), create: true });
@@ -94,6 +102,11 @@ function wrongBodies(): [string, () => Readable | Buffer][] {
     ['one byte too many, one buffer', () => plain.subarray(0, DECLARED + 1)],
     ['one byte too many, in pieces', () => stream(plain.subarray(0, DECLARED + 1))],
     ['exactly the declared bytes, then one more write', () => stream(plain.subarray(0, DECLARED + 1), [DECLARED])],
+    ['exactly the declared bytes, then one more byte 300 ms later', () => Readable.from((async function* () {
+      yield plain.subarray(0, DECLARED);
+      await new Promise((r) => setTimeout(r, 300));
+      yield plain.subarray(DECLARED, DECLARED + 1);
+    })())],
     ['a whole chunk too many', () => stream(plain, [65536, 65536])],
     ['one byte short', () => stream(plain.subarray(0, DECLARED - 1))],
   ];
@@ -107,48 +120,50 @@ async function expectAborted(t: { true: (v: boolean, m?: string) => void }, prob
   t.true(!s.ok, `${what}: the backend request failed (${s.ms === Infinity ? 'still pending after 15 s' : describe(s.error)})`);
 }
 
-test('minio: UploadPart with a body of the wrong length fails with PartLengthMismatch, the request is aborted, and the backend lists no such part', async (t) => {
-  const { s3, probe, sealed, root, sse, bucket, cleanup } = await setup();
-  try {
-    const o = { bucket, key: 'mp/over-long' };
-    const token = await sealed.createMultipart(o, {}, sse);
-    const { backendUploadId } = decodeUploadToken(root, o, token);
-    for (const [i, [what, body]] of wrongBodies().entries()) {
-      const err = await t.throwsAsync(sealed.uploadPart(o, token, i + 1, body(), DECLARED, sse));
-      t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
-      await expectAborted(t, probe, what);
+for (const kind of CLIENTS) {
+  test(`minio, ${kind}: UploadPart with a body of the wrong length fails with PartLengthMismatch, the request is aborted, and the backend lists no such part`, async (t) => {
+    const { s3, probe, sealed, root, sse, bucket, cleanup } = await setup(kind);
+    try {
+      const o = { bucket, key: 'mp/over-long' };
+      const token = await sealed.createMultipart(o, {}, sse);
+      const { backendUploadId } = decodeUploadToken(root, o, token);
+      for (const [i, [what, body]] of wrongBodies().entries()) {
+        const err = await t.throwsAsync(sealed.uploadPart(o, token, i + 1, body(), DECLARED, sse));
+        t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
+        await expectAborted(t, probe, what);
+      }
+      // a part of the right length still lands: the listing below is a real one
+      const good = randomBytes(DECLARED);
+      await sealed.uploadPart(o, token, 9, stream(good, [DECLARED - 1, 1]), DECLARED, sse);
+      const listed = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: o.key, UploadId: backendUploadId }));
+      t.deepEqual((listed.Parts ?? []).map((p) => p.PartNumber), [9], 'only the part of the right length was stored');
+      await sealed.abortMultipart(o, token);
+    } finally {
+      cleanup();
     }
-    // a part of the right length still lands: the listing below is a real one
-    const good = randomBytes(DECLARED);
-    await sealed.uploadPart(o, token, 9, stream(good, [DECLARED - 1, 1]), DECLARED, sse);
-    const listed = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: o.key, UploadId: backendUploadId }));
-    t.deepEqual((listed.Parts ?? []).map((p) => p.PartNumber), [9], 'only the part of the right length was stored');
-    await sealed.abortMultipart(o, token);
-  } finally {
-    cleanup();
-  }
-});
+  });
 
-test('minio: a single-part PUT with a body of the wrong length fails with PartLengthMismatch, the request is aborted, and no object is stored (a previous one stays intact)', async (t) => {
-  const { s3, probe, sealed, sse, bucket, cleanup } = await setup();
-  try {
-    for (const [i, [what, body]] of wrongBodies().entries()) {
-      const key = `single/${i}`;
-      const err = await t.throwsAsync(sealed.put({ bucket, key }, body(), DECLARED, {}, sse));
+  test(`minio, ${kind}: a single-part PUT with a body of the wrong length fails with PartLengthMismatch, the request is aborted, and no object is stored (a previous one stays intact)`, async (t) => {
+    const { s3, probe, sealed, sse, bucket, cleanup } = await setup(kind);
+    try {
+      for (const [i, [what, body]] of wrongBodies().entries()) {
+        const key = `single/${i}`;
+        const err = await t.throwsAsync(sealed.put({ bucket, key }, body(), DECLARED, {}, sse));
+        t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
+        await expectAborted(t, probe, what);
+        const head = await t.throwsAsync(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+        t.is((head as { name?: string }).name, 'NotFound', `${what}: no object`);
+      }
+      // over an existing object: the failed PUT leaves it as it was
+      const before = randomBytes(1000);
+      await sealed.put({ bucket, key: 'kept' }, before, before.length, {}, sse);
+      const [what, body] = wrongBodies()[3]!;
+      const err = await t.throwsAsync(sealed.put({ bucket, key: 'kept' }, body(), DECLARED, {}, sse));
       t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
       await expectAborted(t, probe, what);
-      const head = await t.throwsAsync(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
-      t.is((head as { name?: string }).name, 'NotFound', `${what}: no object`);
+      t.true((await buffer((await sealed.get({ bucket, key: 'kept' }, sse)).stream)).equals(before), 'the previous object is intact');
+    } finally {
+      cleanup();
     }
-    // over an existing object: the failed PUT leaves it as it was
-    const before = randomBytes(1000);
-    await sealed.put({ bucket, key: 'kept' }, before, before.length, {}, sse);
-    const [what, body] = wrongBodies()[2]!;
-    const err = await t.throwsAsync(sealed.put({ bucket, key: 'kept' }, body(), DECLARED, {}, sse));
-    t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
-    await expectAborted(t, probe, what);
-    t.true((await buffer((await sealed.get({ bucket, key: 'kept' }, sse)).stream)).equals(before), 'the previous object is intact');
-  } finally {
-    cleanup();
-  }
-});
+  });
+}
