@@ -42,9 +42,14 @@ export interface ObjectStore {
   head(bucket: string, key: string): Promise<StoredObjectInfo>;
   /** whole object when range is absent; `range` is inclusive */
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable>;
-  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult>;
+  /**
+   * `signal` aborts the request (the engine aborts it when the body it streams fails: a body of the
+   * wrong length must never be stored, and the request must not wait for bytes that never come)
+   */
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<PutResult>;
   createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string>;
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string>;
+  /** `signal`: as for put */
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string>;
   completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[]): Promise<PutResult>;
   /** the parts uploaded so far, by part number (all pages) */
   listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>>;

@@ -38,6 +38,11 @@ async function backend<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** SDK send options: abort the HTTP request (destroying its socket) when `signal` fires */
+function aborting(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal ? { abortSignal: signal } : {};
+}
+
 function need<T>(v: T | undefined, what: string): T {
   if (v === undefined) throw new Error(`backend response lacks ${what}`);
   return v;
@@ -112,8 +117,8 @@ export class S3ObjectStore implements ObjectStore {
     return need(r.Body, 'a body') as Readable;
   }
 
-  async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult> {
-    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ChecksumAlgorithm: 'CRC32' })));
+  async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<PutResult> {
+    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
     return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
   }
 
@@ -122,8 +127,8 @@ export class S3ObjectStore implements ObjectStore {
     return need(r.UploadId, 'UploadId');
   }
 
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string> {
-    const r = await backend('UploadPart', () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ChecksumAlgorithm: 'CRC32' })));
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string> {
+    const r = await backend('UploadPart', () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
     return need(r.ETag, 'ETag');
   }
 

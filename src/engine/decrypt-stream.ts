@@ -1,11 +1,12 @@
-import { Transform, type TransformCallback } from 'node:stream';
 import { BODY_HEADER_SIZE, CHUNK_SIZE, TAG_SIZE } from '../crypto/constants.js';
 import { encodeBodyHeader, parseBodyHeader } from '../crypto/body-header.js';
 import { openChunk } from '../crypto/chunk-cipher.js';
 import { equalSecret, V1, wipe, type SuiteId } from '../crypto/kdf.js';
 import { deriveSegmentKeys } from '../crypto/segment-keys.js';
 import { SealError } from '../errors.js';
-import { DEFAULT_RELEASE_WINDOW, HeldOutput } from './held-output.js';
+import { FramedTransform } from './framed-transform.js';
+import { DEFAULT_RELEASE_WINDOW } from './held-output.js';
+import { chunkCount, singlePartPlaintextSize } from './size-math.js';
 
 export interface DecryptStreamOptions {
   /** the (verified) envelope's version and suite; the body header must carry the same */
@@ -13,40 +14,47 @@ export interface DecryptStreamOptions {
   /** plaintext held back until verified (see HeldOutput); default 1 MiB */
   releaseWindow?: number;
   highWaterMark?: number;
+  /**
+   * The exact body length expected (the stored size the plaintext length was computed from): a
+   * longer body fails with BodyTrailingData, a shorter one with BodyTruncated, before the held
+   * output is released. Without it, the end of input marks the final chunk.
+   */
+  ciphertextLength?: number;
 }
 
 const FULL = CHUNK_SIZE + TAG_SIZE;
 
 /**
  * Single-part body decryption (FORMAT.md §4, §11). The header's version, suite and key commitment
- * are checked (constant time) before any chunk is opened. The final chunk is recognised by the end
- * of input, and its final flag is part of its nonce, so truncation at a chunk boundary, an appended
- * chunk, and reordering all fail authentication.
+ * are checked (constant time) before any chunk is opened. The final chunk is the one the expected
+ * length says (or the one the input ends with), and its final flag is part of its nonce, so
+ * truncation at a chunk boundary, an appended chunk, and reordering all fail authentication.
  */
-export class DecryptStream extends Transform {
+export class DecryptStream extends FramedTransform {
   private readonly contentKey: Buffer;
   private readonly commitment: Buffer;
   private readonly id: SuiteId;
   private header: Buffer | undefined;
-  private headerAcc: Buffer[] = [];
-  private headerLen = 0;
   private counter = 0;
-  private pending: Buffer | undefined;
-  private acc: Buffer = Buffer.allocUnsafe(FULL);
-  private accLen = 0;
-  private readonly out: HeldOutput;
+  /** with an expected length: the number of chunks and the stored size of the final one */
+  private readonly chunks: number | undefined;
+  private readonly finalFrame: number;
 
   constructor(dek: Uint8Array, opts: DecryptStreamOptions = {}) {
-    const hwm = opts.highWaterMark ?? 256 * 1024;
-    super({ readableHighWaterMark: hwm, writableHighWaterMark: hwm });
+    const length = opts.ciphertextLength;
+    // an impossible expected size fails here, before any input is read
+    const plain = length === undefined ? undefined : singlePartPlaintextSize(length);
+    super(opts.releaseWindow ?? DEFAULT_RELEASE_WINDOW, opts.highWaterMark ?? 256 * 1024, length ?? 'open');
+    this.chunks = plain === undefined ? undefined : chunkCount(plain);
+    this.finalFrame = plain === undefined || this.chunks === undefined ? FULL : plain - CHUNK_SIZE * (this.chunks - 1) + TAG_SIZE;
     this.id = opts.id ?? V1;
     const keys = deriveSegmentKeys(dek, this.id);
     this.contentKey = keys.contentKey;
     this.commitment = keys.commitment;
-    this.out = new HeldOutput(opts.releaseWindow ?? DEFAULT_RELEASE_WINDOW, (b) => this.push(b));
   }
 
   private checkHeader(h: Buffer): void {
+    if (h.length === 0) throw new SealError('BodyTruncated', 'empty body (a 0-byte body is never valid)');
     const parsed = parseBodyHeader(h);
     if (parsed.version !== this.id.version || parsed.suite !== this.id.suite) {
       throw new SealError('UnsupportedFormatVersion', `body version ${parsed.version}/suite ${parsed.suite} does not match the envelope`);
@@ -57,85 +65,24 @@ export class DecryptStream extends Transform {
     this.header = encodeBodyHeader(this.id, this.commitment);
   }
 
-  private open(sealed: Buffer, final: boolean): void {
-    this.out.write(openChunk(this.contentKey, this.counter++, final, this.header!, sealed));
+  protected nextFrame(): number | undefined {
+    if (!this.header) return BODY_HEADER_SIZE;
+    if (this.chunks === undefined) return FULL;
+    if (this.counter >= this.chunks) return undefined;
+    return this.counter < this.chunks - 1 ? FULL : this.finalFrame;
   }
 
-  private takeFull(chunk: Buffer): void {
-    if (this.pending) this.open(this.pending, false);
-    this.pending = chunk;
-  }
-
-  override _transform(data: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    try {
-      let off = 0;
-      if (!this.header) {
-        const n = Math.min(BODY_HEADER_SIZE - this.headerLen, data.length);
-        this.headerAcc.push(data.subarray(0, n));
-        this.headerLen += n;
-        off = n;
-        if (this.headerLen < BODY_HEADER_SIZE) return cb();
-        this.checkHeader(Buffer.concat(this.headerAcc));
-        this.headerAcc = [];
-      }
-      if (this.accLen > 0 && off < data.length) {
-        const n = Math.min(FULL - this.accLen, data.length - off);
-        data.copy(this.acc, this.accLen, off, off + n);
-        this.accLen += n;
-        off += n;
-        if (this.accLen === FULL) {
-          this.takeFull(this.acc);
-          this.acc = Buffer.allocUnsafe(FULL);
-          this.accLen = 0;
-        }
-      }
-      while (data.length - off >= FULL) {
-        this.takeFull(data.subarray(off, off + FULL));
-        off += FULL;
-      }
-      if (off < data.length) {
-        if (this.pending) {
-          this.open(this.pending, false);
-          this.pending = undefined;
-        }
-        data.copy(this.acc, 0, off);
-        this.accLen = data.length - off;
-      }
-      cb();
-    } catch (err) {
-      this.fail();
-      cb(err as Error);
+  protected onFrame(frame: Buffer, last: boolean): void {
+    if (!this.header) {
+      this.checkHeader(frame);
+      if (last) throw new SealError('BodyTruncated', 'body has a header but no chunk');
+      return;
     }
+    const final = this.chunks === undefined ? last : this.counter === this.chunks - 1;
+    this.out.write(openChunk(this.contentKey, this.counter++, final, this.header, frame));
   }
 
-  override _flush(cb: TransformCallback): void {
-    try {
-      if (!this.header) throw new SealError(this.headerLen === 0 ? 'BodyTruncated' : 'BodyTruncated', this.headerLen === 0 ? 'empty body (a 0-byte body is never valid)' : 'body shorter than its header');
-      if (this.accLen > 0) {
-        if (this.pending) this.open(this.pending, false);
-        this.open(this.acc.subarray(0, this.accLen), true);
-      } else if (this.pending) {
-        this.open(this.pending, true);
-      } else {
-        throw new SealError('BodyTruncated', 'body has a header but no chunk');
-      }
-      this.pending = undefined;
-      this.out.release();
-      wipe(this.contentKey);
-      cb();
-    } catch (err) {
-      this.fail();
-      cb(err as Error);
-    }
-  }
-
-  private fail(): void {
-    this.out.discard();
+  protected wipeKeys(): void {
     wipe(this.contentKey);
-  }
-
-  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
-    this.fail();
-    cb(err);
   }
 }

@@ -142,7 +142,8 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
     const plaintextLength = singlePartPlaintextSize(source.size);
     if (!range) {
       const input = await source.read();
-      return { plaintextLength, stream: chain(input, new DecryptStream(dek, { id: env, releaseWindow: window })) };
+      // the body must be exactly the size the plaintext length was computed from (no cut, no extra)
+      return { plaintextLength, stream: chain(input, new DecryptStream(dek, { id: env, releaseWindow: window, ciphertextLength: source.size })) };
     }
     const span = chunkSpan(range.start, range.end, plaintextLength, BODY_HEADER_SIZE);
     const keys = deriveSegmentKeys(dek, env);

@@ -10,9 +10,12 @@ import { PartEncryptStream, type PartEncryptOptions } from './part-encrypt-strea
 /** Envelope fields a writer chooses; upload nonce and layout are the engine's. */
 export type WrapFields = Omit<EnvelopeFields, 'uploadNonce' | 'layout'>;
 
-/** A single-part object: its envelope (for `x-amz-meta-s3seal`) and a fresh encrypting stream. */
-export function sealSinglePart(dek: Uint8Array, fields: WrapFields, id: SuiteId = V1): { envelope: string; stream: EncryptStream } {
-  return { envelope: encodeEnvelope(fields, dek, id), stream: new EncryptStream(dek, { id }) };
+/**
+ * A single-part object: its envelope (for `x-amz-meta-s3seal`) and a fresh encrypting stream. With
+ * the declared plaintext length, input of any other length fails and never yields a complete body.
+ */
+export function sealSinglePart(dek: Uint8Array, fields: WrapFields, plaintextLength?: number, id: SuiteId = V1): { envelope: string; stream: EncryptStream } {
+  return { envelope: encodeEnvelope(fields, dek, id), stream: new EncryptStream(dek, { id, ...(plaintextLength !== undefined ? { plaintextLength } : {}) }) };
 }
 
 /** CreateMultipartUpload: a fresh upload nonce, and the envelope bytes that go into the upload token. */

@@ -1,4 +1,4 @@
-import { pipeline, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
 import { decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
@@ -110,12 +110,9 @@ export class SealedObjects {
     if (plaintextLength > MAX_SINGLE_PART_PLAINTEXT) throw new SealError('EntityTooLarge', `a single-part object holds at most ${MAX_SINGLE_PART_PLAINTEXT} bytes; use a multipart upload`);
     const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
-      const { envelope, stream } = sealSinglePart(dek, wrap);
+      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength);
       const metadata = withEnvelope(meta, envelope);
-      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-      const counted = countExactly(source, plaintextLength);
-      pipeline(counted, stream, () => undefined);
-      return await this.store.put(o.bucket, o.key, stream, singlePartCiphertextSize(plaintextLength), metadata);
+      return await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, singlePartCiphertextSize(plaintextLength), metadata, signal));
     } finally {
       wipe(dek);
     }
@@ -205,9 +202,7 @@ export class SealedObjects {
     const { backendUploadId, envelope, dek } = await this.openToken(o, token, keys);
     try {
       const part = encryptPart(dek, envelope, partNumber, plaintextLength);
-      const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-      pipeline(source, part, () => undefined);
-      return await this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, part, partCiphertextSize(plaintextLength));
+      return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, partCiphertextSize(plaintextLength), signal));
     } finally {
       wipe(dek);
     }
@@ -272,20 +267,32 @@ export class SealedObjects {
   }
 }
 
-/** Fails the upload (and so never commits a body) if the input is not exactly the declared length. */
-function countExactly(source: Readable, length: number): Readable {
-  let seen = 0;
-  const checked = Readable.from(
-    (async function* () {
-      for await (const c of source) {
-        const b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
-        seen += b.length;
-        if (seen > length) throw new SealError('PartLengthMismatch', 'body is longer than its Content-Length');
-        yield b;
-      }
-      if (seen !== length) throw new SealError('PartLengthMismatch', 'body is shorter than its Content-Length');
-    })(),
-    { objectMode: false },
-  );
-  return checked;
+/**
+ * Stream the caller's body through an encrypting stream into a backend request. The encrypting
+ * stream checks the declared length and holds its final chunk back until the body ended at exactly
+ * that length, so a body of the wrong length never reaches the backend whole. When the stream fails,
+ * the call fails with the stream's error and the backend request is aborted, not left waiting for
+ * bytes that never come.
+ *
+ * The backend gets its own pass-through of the ciphertext, which ends or is destroyed but never
+ * emits an error: the S3 SDK re-emits a body stream's error on a wrapper nobody listens to (an
+ * uncaught exception), so failures travel by the abort signal instead.
+ */
+async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: (b: Readable, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+  const abort = new AbortController();
+  const wire = new PassThrough({ highWaterMark: sealing.readableHighWaterMark });
+  const failed = new Promise<never>((_, reject) => {
+    pipeline(source, sealing, (err) => {
+      if (!err) return;
+      reject(err);
+      abort.abort(err);
+      wire.destroy();
+    });
+  });
+  sealing.pipe(wire);
+  const sent = send(wire, abort.signal);
+  // a backend failure stops reading the body; the stream's own error wins when it came first
+  sent.catch(() => sealing.destroy());
+  return Promise.race([sent, failed]);
 }

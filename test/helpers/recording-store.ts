@@ -21,15 +21,15 @@ export class RecordingStore implements ObjectStore {
     this.gets.push(range ? { key, range } : { key });
     return this.inner.get(bucket, key, range, ifMatch);
   }
-  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>): Promise<PutResult> {
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<PutResult> {
     this.puts.push({ key, metadata, length });
-    return this.inner.put(bucket, key, body, length, metadata);
+    return this.inner.put(bucket, key, body, length, metadata, signal);
   }
   createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
     return this.inner.createMultipart(bucket, key, metadata);
   }
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number): Promise<string> {
-    return this.inner.uploadPart(bucket, key, uploadId, partNumber, body, length);
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string> {
+    return this.inner.uploadPart(bucket, key, uploadId, partNumber, body, length, signal);
   }
   completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[]): Promise<PutResult> {
     return this.inner.completeMultipart(bucket, key, uploadId, parts);

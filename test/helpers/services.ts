@@ -4,7 +4,7 @@
  * throws, so the test FAILS with the reason instead of silently skipping.
  */
 import { KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ServiceDescriptor, ServiceName, ServicesFile } from '../../scripts/harness/service-descriptor.js';
@@ -38,9 +38,9 @@ function credentials(desc: ServiceDescriptor): { accessKeyId: string; secretAcce
   return { accessKeyId: desc.accessKey, secretAccessKey: desc.secretKey };
 }
 
-/** An S3 client for MinIO / SeaweedFS: path-style (no bucket DNS on loopback), us-east-1. */
-export function s3Client(desc: ServiceDescriptor): S3Client {
-  return new S3Client({ endpoint: desc.endpoint, region: desc.region ?? 'us-east-1', forcePathStyle: true, credentials: credentials(desc) });
+/** An S3 client for MinIO / SeaweedFS: path-style (no bucket DNS on loopback), us-east-1; `extra` adds client options. */
+export function s3Client(desc: ServiceDescriptor, extra: S3ClientConfig = {}): S3Client {
+  return new S3Client({ endpoint: desc.endpoint, region: desc.region ?? 'us-east-1', forcePathStyle: true, credentials: credentials(desc), ...extra });
 }
 
 /** A KMS client for local-kms. */
