@@ -156,22 +156,25 @@ export class BucketKeyCache {
       this.enc.delete(id);
       this.enc.set(id, e);
     } else {
-      const pending = this.inflight.get(`e${id}`) as Promise<void> | undefined;
+      const pending = this.inflight.get(`e${id}`) as Promise<EncryptEntry> | undefined;
       if (pending) {
         await pending.catch(() => undefined);
         return this.forEncrypt(bucket, owner, principal, bytes, generate);
       }
       this.stats.encryptMisses++;
       const filling = this.timed(generate).then((g) => {
-        this.insert(this.enc, id, { key: g.plaintext, wrapped: g.wrapped, keyId: g.keyId, created: this.now(), objects: 0, bytes: 0 });
+        const entry: EncryptEntry = { key: g.plaintext, wrapped: g.wrapped, keyId: g.keyId, created: this.now(), objects: 0, bytes: 0 };
+        this.insert(this.enc, id, entry);
+        return entry;
       });
       this.inflight.set(`e${id}`, filling);
       try {
-        await filling;
+        e = await filling;
       } finally {
         this.inflight.delete(`e${id}`);
       }
-      e = this.enc.get(id)!;
+      // evicted (and zeroed) before this request resumed, e.g. by another key's insert: never use it
+      if (this.enc.get(id) !== e) return this.forEncrypt(bucket, owner, principal, bytes, generate);
     }
     e.objects++;
     e.bytes += bytes;

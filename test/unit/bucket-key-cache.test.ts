@@ -181,3 +181,9 @@ test('repairs: cache ids include the keystore: the same key id in two keystores 
     }),
   );
 });
+
+test('repairs: a key evicted before its own request resumes is never handed out (zeroed) — the request asks again', async (t) => {
+  const cache = new BucketKeyCache({ maxEntries: 1 });
+  const got = await Promise.all(['x', 'y', 'z'].map((bucket) => cache.forEncrypt(bucket, K, 'p', 1, async () => gen())));
+  for (const g of got) t.false(g.key.equals(Buffer.alloc(32)), 'a live key, not a zeroed one');
+});
