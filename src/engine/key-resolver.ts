@@ -15,4 +15,10 @@ export interface KeyResolver {
   generate(o: ObjectId, plaintextLength?: number): Promise<{ dek: Buffer; wrap: WrapFields }>;
   /** the DEK of a stored object (after checking whatever the mode requires, e.g. the SSE-C check value) */
   recover(o: ObjectId, env: Envelope): Promise<Buffer>;
+  /**
+   * counts `plaintextBytes` more under the key that wrapped `env`'s DEK: a multipart upload's DEK is
+   * generated before its size is known, so each part reports its bytes (bucket-key `maxBytes`).
+   * Resolvers without such limits leave it out.
+   */
+  charge?(o: ObjectId, env: Envelope, plaintextBytes: number): Promise<void>;
 }

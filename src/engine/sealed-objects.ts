@@ -194,13 +194,21 @@ export class SealedObjects {
     const t = decodeUploadToken(await this.root(), o, token);
     const env = decodeEnvelopeBytes(t.envelope, this.decodeOptions);
     const dek = await keys.recover(o, env);
-    verifyEnvelope(env, dek);
+    try {
+      verifyEnvelope(env, dek);
+    } catch (err) {
+      // a token whose envelope does not verify under the recovered DEK: the DEK is never used, wipe it
+      wipe(dek);
+      throw err;
+    }
     return { ...t, env, dek };
   }
 
   async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver): Promise<string> {
-    const { backendUploadId, envelope, dek } = await this.openToken(o, token, keys);
+    const { backendUploadId, envelope, env, dek } = await this.openToken(o, token, keys);
     try {
+      // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
+      await keys.charge?.(o, env, plaintextLength);
       const part = encryptPart(dek, envelope, partNumber, plaintextLength);
       return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, partCiphertextSize(plaintextLength), signal));
     } finally {

@@ -6,8 +6,10 @@ import type { ObjectId } from '../crypto/object-id.js';
 import type { KeyResolver } from '../engine/key-resolver.js';
 import type { WrapFields } from '../engine/object-writer.js';
 import { SealError } from '../errors.js';
-import type { BucketKeyCache } from './bucket-key-cache.js';
+import type { BucketKeyCache, BucketKeyOwner } from './bucket-key-cache.js';
+import { checkEnvelopeKey } from './check-envelope-key.js';
 import type { Keystore } from './keystore.js';
+import { ResolvedKeyIds } from './resolved-key-ids.js';
 
 /** The bucket key's binding context: the bucket ARN, as S3 uses for bucket keys (FORMAT.md §9). */
 export function bucketKeyContext(bucket: string): string {
@@ -17,7 +19,9 @@ export function bucketKeyContext(bucket: string): string {
 /**
  * SSE-S3 / SSE-KMS in bucket-key mode: per-object DEKs stay fresh and are wrapped locally under a
  * cached bucket key (AAD = object ARN); the KMS is asked only when the cache misses. The caller's
- * context is stored in the envelope and covered by its MAC.
+ * context is stored in the envelope and covered by its MAC. Cache entries are keyed by the keystore
+ * and the key id `keyName` resolves to; `keyIds` is shared by a registry's resolvers, so a resolver
+ * per request costs no DescribeKey per request.
  */
 export class BucketKeyResolver implements KeyResolver {
   constructor(
@@ -27,12 +31,22 @@ export class BucketKeyResolver implements KeyResolver {
     private readonly principal: string,
     private readonly cache: BucketKeyCache,
     private readonly callerContext: EncryptionContext = {},
+    private readonly keyIds: ResolvedKeyIds = new ResolvedKeyIds(),
   ) {
     if (mode === 'SSE-S3' && Object.keys(callerContext).length > 0) throw new SealError('InvalidArgument', 'SSE-S3 does not take an encryption context');
   }
 
+  private resolvedId(): Promise<string> {
+    return this.keyIds.resolve(this.keystore, this.keyName);
+  }
+
+  private owner(keyId: string): BucketKeyOwner {
+    return { keystore: this.keystore.id, keyId };
+  }
+
   async generate(o: ObjectId, plaintextLength = 0): Promise<{ dek: Buffer; wrap: WrapFields }> {
-    const bk = await this.cache.forEncrypt(o.bucket, this.keyName, this.principal, plaintextLength, () => this.keystore.generateDataKey(this.keyName, bucketKeyContext(o.bucket)));
+    const owner = this.owner(await this.resolvedId());
+    const bk = await this.cache.forEncrypt(o.bucket, owner, this.principal, plaintextLength, () => this.keystore.generateDataKey(this.keyName, bucketKeyContext(o.bucket)));
     const dek = randomBytes(32);
     const wrappedKey = bucketKeyWrap(bk.key, dek, o);
     bk.key.fill(0);
@@ -42,14 +56,22 @@ export class BucketKeyResolver implements KeyResolver {
   }
 
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
-    if (env.mode !== this.mode) throw new SealError('InvalidArgument', `object is ${env.mode}, not ${this.mode}`);
+    // the same key-id check as without bucket keys (FORMAT.md §5.5, §11 step 2)
+    await checkEnvelopeKey(this.mode, env, () => this.resolvedId());
     if (!env.bucketKey) throw new SealError('InvalidArgument', 'object was not written in bucket-key mode');
     const blob = env.bucketKey;
-    const bk = await this.cache.forDecrypt(this.keyName, this.principal, blob, () => this.keystore.decryptDataKey(this.keyName, blob, bucketKeyContext(o.bucket)));
+    const bk = await this.cache.forDecrypt(this.owner(env.keyRef!), this.principal, blob, () => this.keystore.decryptDataKey(this.keyName, blob, bucketKeyContext(o.bucket)));
     try {
       return bucketKeyUnwrap(bk, env.wrappedKey, o);
     } finally {
       bk.fill(0);
     }
+  }
+
+  async charge(o: ObjectId, env: Envelope, plaintextBytes: number): Promise<void> {
+    if (!env.bucketKey || env.mode !== this.mode) return;
+    const keyId = await this.resolvedId();
+    if (env.keyRef !== keyId) return;
+    this.cache.charge(o.bucket, this.owner(keyId), this.principal, env.bucketKey, plaintextBytes);
   }
 }

@@ -6,6 +6,7 @@ import { parseKeyRef } from './key-ref.js';
 import type { Keystore, KeystoreId } from './keystore.js';
 import { KeystoreError } from './keystore-error.js';
 import { KeystoreKeyResolver } from './keystore-key-resolver.js';
+import { ResolvedKeyIds } from './resolved-key-ids.js';
 
 export interface ResolverRequest {
   mode: 'SSE-S3' | 'SSE-KMS';
@@ -19,13 +20,16 @@ export interface ResolverRequest {
  * The configured keystores by id, and keyRef resolution across them (DESIGN.md "Modes and key
  * hierarchy"): `arn:aws:kms:…` / `alias/…` → awskms, `vault:<mount>/<name>` → vault, `file:<name>` →
  * file, a bare name → the default KMS keystore. Aliases are resolved by the keystore (describeKey) and
- * the resolved id is what envelopes store.
+ * the resolved id is what envelopes store. Resolved ids and bucket keys are held here, shared by every
+ * resolver the registry builds: a door builds one per request, and that must not cost a DescribeKey
+ * (or, in bucket-key mode, a Decrypt) per request.
  */
 export class KeystoreRegistry {
   constructor(
     private readonly keystores: Partial<Record<KeystoreId, Keystore>>,
     private readonly defaultKms: KeystoreId = 'awskms',
     readonly bucketKeys: BucketKeyCache = new BucketKeyCache(),
+    readonly keyIds: ResolvedKeyIds = new ResolvedKeyIds(),
   ) {}
 
   lookup(keyRef: string): { keystore: Keystore; name: string } {
@@ -38,13 +42,13 @@ export class KeystoreRegistry {
   /** the stable id a keyRef resolves to (an alias becomes its key ARN) */
   async resolveId(keyRef: string): Promise<string> {
     const { keystore, name } = this.lookup(keyRef);
-    return (await keystore.describeKey(name)).keyId;
+    return this.keyIds.resolve(keystore, name);
   }
 
   resolver(r: ResolverRequest): KeyResolver {
     const { keystore, name } = this.lookup(r.keyRef);
     return r.bucketKeyPrincipal !== undefined
-      ? new BucketKeyResolver(keystore, r.mode, name, r.bucketKeyPrincipal, this.bucketKeys, r.context ?? {})
-      : new KeystoreKeyResolver(keystore, r.mode, name, r.context ?? {});
+      ? new BucketKeyResolver(keystore, r.mode, name, r.bucketKeyPrincipal, this.bucketKeys, r.context ?? {}, this.keyIds)
+      : new KeystoreKeyResolver(keystore, r.mode, name, r.context ?? {}, this.keyIds);
   }
 }

@@ -46,3 +46,31 @@ test('one registry, three keystores: each keyRef scheme reaches its keystore; al
   t.regex(err.message, /awskms keystore, which is not configured/);
   s3.destroy();
 });
+
+test('repairs (item 10): AWS KMS key <id> and file:<id> never share a bucket key, on real local-kms', async (t) => {
+  const d = service('localkms');
+  const kms = new AwsKmsKeystore(new KMSClient({ endpoint: d.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const { keyId: arn } = await kms.createKey(`alias/collide-${randomBytes(4).toString('hex')}`);
+  const bare = arn.slice(arn.lastIndexOf('/') + 1); // the key id: a bare name goes to AWS KMS
+  const file = new FileKeystore({ path: join(tempDir('reg'), 'keys.json'), create: true });
+  await file.createKey(bare);
+  const registry = new KeystoreRegistry({ awskms: kms, file });
+  const s3 = s3Client(service('minio'));
+  const bucket = `collide-${randomBytes(4).toString('hex')}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const sealed = new SealedObjects(new S3ObjectStore(s3), { uploadTokenRoot: randomBytes(32) });
+  const viaFile = registry.resolver({ mode: 'SSE-KMS', keyRef: `file:${bare}`, bucketKeyPrincipal: 'p' });
+  const viaKms = registry.resolver({ mode: 'SSE-KMS', keyRef: bare, bucketKeyPrincipal: 'p' });
+  await sealed.put({ bucket, key: 'file' }, Buffer.from('x'), 1, {}, viaFile);
+  await sealed.put({ bucket, key: 'kms' }, Buffer.from('y'), 1, {}, viaKms);
+  t.is((await sealed.head({ bucket, key: 'file' })).envelope?.keyRef, `file:${bare}`);
+  t.is((await sealed.head({ bucket, key: 'kms' })).envelope?.keyRef, arn, 'the AWS KMS request got an AWS KMS bucket key');
+  t.is(registry.bucketKeys.stats.kmsCalls, 2, 'one bucket key per keystore');
+  for (const [key, keys, body] of [['file', viaFile, 'x'], ['kms', viaKms, 'y']] as const) {
+    const r = await sealed.get({ bucket, key }, keys);
+    const chunks: Buffer[] = [];
+    for await (const c of r.stream) chunks.push(c as Buffer);
+    t.is(Buffer.concat(chunks).toString(), body);
+  }
+  s3.destroy();
+});

@@ -1,0 +1,63 @@
+import type { Keystore } from './keystore.js';
+
+export interface ResolvedKeyIdsOptions {
+  /** how long a resolved id is reused before the keystore is asked again (ms); default 60 s */
+  ttlMs?: number;
+  /** ids kept (oldest dropped first); default 10 000 */
+  maxEntries?: number;
+}
+
+interface Entry {
+  keystore: Keystore;
+  id: Promise<string>;
+  /** when the id stops being reused; Infinity while the lookup is in flight */
+  until: number;
+}
+
+/**
+ * Resolved key ids (keyName → what describeKey returns: an alias becomes its key ARN), shared by every
+ * request that uses one KeystoreRegistry, so a resolver built per request does not cost a DescribeKey
+ * per request (issue 6 item 22). Entries expire after a TTL, so a re-pointed alias is seen within it.
+ * A failed lookup (an outage, an unknown key) is not cached: the next request asks again. Entries are
+ * keyed with the keystore, so `file:foo` and AWS KMS key `foo` never share one.
+ */
+export class ResolvedKeyIds {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+
+  constructor(
+    opts: ResolvedKeyIdsOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ttlMs = opts.ttlMs ?? 60_000;
+    this.maxEntries = opts.maxEntries ?? 10_000;
+  }
+
+  resolve(keystore: Keystore, keyName: string): Promise<string> {
+    // a keystore id never contains NUL, so the pair is unambiguous
+    const k = `${keystore.id}\u0000${keyName}`;
+    const e = this.entries.get(k);
+    if (e && e.keystore === keystore && this.now() <= e.until) return e.id;
+    if (e) this.entries.delete(k);
+    while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    const id: Promise<string> = keystore.describeKey(keyName).then(
+      (d) => {
+        const cur = this.entries.get(k);
+        if (cur?.id === id) cur.until = this.now() + this.ttlMs;
+        return d.keyId;
+      },
+      (err: unknown) => {
+        if (this.entries.get(k)?.id === id) this.entries.delete(k);
+        throw err;
+      },
+    );
+    this.entries.set(k, { keystore, id, until: Infinity });
+    return id;
+  }
+
+  /** forget every resolved id (e.g. after an operator re-pointed aliases) */
+  clear(): void {
+    this.entries.clear();
+  }
+}

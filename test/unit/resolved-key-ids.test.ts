@@ -1,0 +1,64 @@
+/** Repairs (issue 6 item 22): resolved key ids are shared by a registry's resolvers, with a TTL. */
+import test from 'ava';
+import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js';
+import { KeystoreError } from '../../src/keystores/keystore-error.js';
+import { KeystoreRegistry } from '../../src/keystores/keystore-registry.js';
+import { ResolvedKeyIds } from '../../src/keystores/resolved-key-ids.js';
+import { CountingKeystore } from '../helpers/counting-keystore.js';
+
+const o = { bucket: 'b', key: 'k' };
+
+test('item 22: a new resolver per request (as a door builds them) costs one DescribeKey, not one per read', async (t) => {
+  const ks = await CountingKeystore.create(['kms']);
+  const registry = new KeystoreRegistry({ file: ks }, 'file');
+  const { dek, wrap } = await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:kms' }).generate(o);
+  const env = decodeEnvelope(encodeEnvelope(wrap, dek));
+  for (let i = 0; i < 20; i++) await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:kms' }).recover(o, env);
+  t.is(ks.calls.describeKey, 1);
+  t.is(ks.calls.decryptDataKey, 20, 'without bucket keys every read unwraps');
+});
+
+test('item 22: bucket-key reads through a new resolver per request share the decrypt-side cache: one DescribeKey, one Decrypt', async (t) => {
+  const ks = await CountingKeystore.create(['kms']);
+  const registry = new KeystoreRegistry({ file: ks }, 'file');
+  const req = { mode: 'SSE-KMS' as const, keyRef: 'file:kms', bucketKeyPrincipal: 'reader' };
+  const envs = [];
+  for (let i = 0; i < 20; i++) {
+    const { dek, wrap } = await registry.resolver(req).generate({ bucket: 'b', key: `k${i}` }, 1);
+    envs.push(decodeEnvelope(encodeEnvelope(wrap, dek)));
+  }
+  for (let i = 0; i < 20; i++) await registry.resolver(req).recover({ bucket: 'b', key: `k${i}` }, envs[i]!);
+  t.is(ks.calls.generateDataKey, 1);
+  t.is(ks.calls.decryptDataKey, 1);
+  t.is(ks.calls.describeKey, 1);
+});
+
+test('item 22: resolved ids expire after the TTL; a failed lookup is not cached', async (t) => {
+  const ks = await CountingKeystore.create(['kms']);
+  let now = 0;
+  const ids = new ResolvedKeyIds({ ttlMs: 1000 }, () => now);
+  t.is(await ids.resolve(ks, 'kms'), 'file:kms');
+  now = 1000;
+  await ids.resolve(ks, 'kms');
+  t.is(ks.calls.describeKey, 1, 'reused within the TTL');
+  now = 1001;
+  await ids.resolve(ks, 'kms');
+  t.is(ks.calls.describeKey, 2, 'asked again after it');
+  now = 5000;
+  ks.describeFailure = new KeystoreError('KeyStoreUnavailable', 'outage');
+  await t.throwsAsync(ids.resolve(ks, 'kms'), { instanceOf: KeystoreError });
+  ks.describeFailure = undefined;
+  t.is(await ids.resolve(ks, 'kms'), 'file:kms', 'the outage was not remembered');
+  t.is(ks.calls.describeKey, 4);
+});
+
+test('item 22: concurrent lookups make one DescribeKey; ids are keyed with the keystore', async (t) => {
+  const file = await CountingKeystore.create(['foo']);
+  const kms = await CountingKeystore.create(['foo'], 'awskms');
+  const ids = new ResolvedKeyIds();
+  const got = await Promise.all(Array.from({ length: 10 }, () => ids.resolve(file, 'foo')));
+  t.deepEqual(new Set(got), new Set(['file:foo']));
+  t.is(file.calls.describeKey, 1);
+  t.is(await ids.resolve(kms, 'foo'), 'arn:aws:kms:us-east-1:000000000000:key/foo');
+  t.is(kms.calls.describeKey, 1);
+});
