@@ -254,27 +254,34 @@ export class AwsKmsKeystore implements Keystore {
   /**
    * RotateKeyOnDemand is sent with the SDK's retries off: AWS allows ten on-demand rotations per key,
    * and a rotation whose answer was lost must not be repeated. After an outage the rotation list is
-   * read again (needs kms:ListKeyRotations): a new entry means it happened; a ConflictException on a second try means the first
-   * one is still in progress (it happened too); only a list that did not move is rotated again.
+   * read again (kms:ListKeyRotations): a new entry means it happened; a ConflictException on a second
+   * try means the first one is still in progress (it happened too); only a list that did not move is
+   * rotated again.
    */
   async rotateKey(keyName: string): Promise<KeyDescription> {
     if (!this.rotateOnDemand) throw new KeystoreError('KeyStoreMisconfigured', 'rotateKey: this KMS does not rotate on demand (rotateOnDemand: false)');
-    const before = await this.rotationCount(keyName);
-    const attempts = this.opts.reconcileAttempts ?? 3;
+    // without kms:ListKeyRotations the outcome of a lost answer cannot be checked: one try only
+    const before = await this.rotationCount(keyName).catch((err: KeystoreError) => {
+      if (err.code === 'AccessDenied') return undefined;
+      throw err;
+    });
+    const attempts = before === undefined ? 1 : (this.opts.reconcileAttempts ?? 3);
     for (let i = 1; ; i++) {
       try {
         await this.client.send(singleAttempt(new RotateKeyOnDemandCommand({ KeyId: keyName })));
-        return await this.describeKey(keyName);
+        break;
       } catch (raw) {
         const sdkName = (unwrapNotRetried(raw) as { name?: string }).name;
-        if (i > 1 && sdkName === 'ConflictException') return this.describeKey(keyName);
+        if (i > 1 && sdkName === 'ConflictException') break; // our earlier try is still rotating
         const err = mapError(raw, 'RotateKeyOnDemand');
         if (!err.retryable || sdkName === 'ConflictException') throw err;
-        if ((await this.rotationCount(keyName)) > before) return this.describeKey(keyName);
+        if (before === undefined) throw new KeystoreError('KeyStoreUnavailable', `${err.message}; not retried: the key may have rotated (no kms:ListKeyRotations to check)`);
+        if ((await this.rotationCount(keyName)) > before) break; // the lost answer had rotated it
         if (i >= attempts) throw err;
         await sleep(Math.random() * 100 * 2 ** i);
       }
     }
+    return this.describeKey(keyName);
   }
 
   async describeKey(keyName: string): Promise<KeyDescription> {

@@ -143,6 +143,20 @@ test('RotateKeyOnDemand timed out while its rotation is still in progress: the r
   }
 });
 
+test('RotateKeyOnDemand timed out and ListKeyRotations is not allowed: not sent again, reported as an outage', async (t) => {
+  const fake = rotatingKms('apply-then-hang');
+  const kms = await fakeKms((op) => (op === 'ListKeyRotations' ? kmsError('AccessDeniedException') : fake.handle(op)));
+  try {
+    const err = await t.throwsAsync(new AwsKmsKeystore(defaultClient(kms.url, 300)).rotateKey(ARN), { instanceOf: KeystoreError });
+    t.is(err?.code, 'KeyStoreUnavailable');
+    t.regex(err?.message ?? '', /not retried/);
+    t.is(fake.applied(), 1);
+    t.is(kms.calls.filter((c) => c === 'RotateKeyOnDemand').length, 1);
+  } finally {
+    await kms.close();
+  }
+});
+
 /** a client whose send answers with the given Plaintext, as the SDK would hand it over */
 function stubClient(plaintext: Uint8Array): KMSClient {
   return { send: () => Promise.resolve({ KeyId: ARN, Plaintext: plaintext, CiphertextBlob: new Uint8Array(64).fill(7) }) } as unknown as KMSClient;
