@@ -247,8 +247,12 @@ export class AwsKmsKeystore implements Keystore {
     const r = await this.call('GenerateMac', () =>
       this.client.send(new GenerateMacCommand({ KeyId: keyName, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(`s3seal derived secret\0${label}`) })),
     );
-    if (!r.Mac || r.Mac.length !== 32) throw new KeystoreError('KeyStoreUnavailable', 'GenerateMac: incomplete response');
-    return Buffer.from(r.Mac);
+    if (!r.Mac || r.Mac.length !== 32) {
+      r.Mac?.fill(0);
+      throw new KeystoreError('KeyStoreUnavailable', 'GenerateMac: incomplete response');
+    }
+    // the MAC is a secret here (the upload-token root): the SDK's copy is zeroed like a data key
+    return AwsKmsKeystore.takePlaintext(r.Mac);
   }
 
   /**

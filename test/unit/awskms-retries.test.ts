@@ -173,4 +173,9 @@ test('the SDK\'s Plaintext buffers are zeroed once copied (GenerateDataKey, Decr
   t.true(d.equals(original));
   t.true(fromDecrypt.every((b) => b === 0), 'Decrypt: the SDK copy is zeroed');
   t.not(d.buffer, fromDecrypt.buffer, 'our key does not share memory with the SDK\'s');
+  const mac = new Uint8Array(original);
+  const stub = { send: () => Promise.resolve({ Mac: mac }) } as unknown as KMSClient;
+  const secret = await new AwsKmsKeystore(stub).deriveSecret(ARN, 'upload token');
+  t.true(secret.equals(original));
+  t.true(mac.every((b) => b === 0), 'GenerateMac (a derived secret): the SDK copy is zeroed');
 });

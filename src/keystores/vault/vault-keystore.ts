@@ -123,7 +123,10 @@ export class VaultKeystore implements Keystore {
     const pt = d['plaintext'];
     if (typeof pt !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'decrypt: incomplete answer');
     const out = Buffer.from(pt, 'base64');
-    if (out.length !== 32) throw new KeystoreError('KMS.InvalidCiphertextException', 'decrypt: not a 256-bit data key');
+    if (out.length !== 32) {
+      out.fill(0);
+      throw new KeystoreError('KMS.InvalidCiphertextException', 'decrypt: not a 256-bit data key');
+    }
     return out;
   }
 
