@@ -38,6 +38,8 @@ export const ConfigSchema = z
             namespace: z.string().min(1).optional(),
             /** PEM file of the CA that signed the Vault server's certificate */
             caFile: z.string().min(1).optional(),
+            /** accept a plain http:// address (tokens and data keys in clear on the wire): loopback tests only */
+            allowInsecureHttp: z.boolean().default(false),
             auth: z.discriminatedUnion('method', [
               z.object({ method: z.literal('token'), token: z.string().min(1) }).strict(),
               z.object({ method: z.literal('approle'), roleId: z.string().min(1), secretId: z.string().min(1), mount: z.string().min(1).optional() }).strict(),

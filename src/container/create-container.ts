@@ -53,6 +53,7 @@ export function createContainer(input: unknown): Container {
         new VaultKeystore({
           address: v.address,
           auth: v.auth,
+          allowInsecureHttp: v.allowInsecureHttp,
           ...(v.namespace ? { namespace: v.namespace } : {}),
           ...(v.caFile ? { caPem: readFileSync(v.caFile, 'utf8') } : {}),
         }),
@@ -67,8 +68,11 @@ export function createContainer(input: unknown): Container {
             region: a.region,
             ...(a.endpoint ? { endpoint: a.endpoint } : {}),
             ...(a.accessKeyId && a.secretAccessKey ? { credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } } : {}),
-            // s3seal retries outages itself (bounded, with jitter): one SDK attempt per try
-            maxAttempts: 1,
+            // DESIGN.md "Retries": the SDK's standard strategy (throttling, clock skew, retry quota);
+            // the keystore turns it off for the calls that are not idempotent
+            retryMode: 'standard',
+            // a KMS that hangs is an outage (retried, then 503), not a request that never returns
+            requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
           }),
           { rotateOnDemand: a.rotateOnDemand },
         ),

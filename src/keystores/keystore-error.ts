@@ -8,6 +8,7 @@ export type KeystoreErrorCode =
   | 'KMS.DisabledException'
   | 'KMS.InvalidCiphertextException'
   | 'AccessDenied'
+  | 'KMS.AlreadyExistsException'
   | 'KeyStoreMisconfigured';
 
 const STATUS: Record<KeystoreErrorCode, number> = {
@@ -16,6 +17,7 @@ const STATUS: Record<KeystoreErrorCode, number> = {
   'KMS.DisabledException': 400,
   'KMS.InvalidCiphertextException': 403,
   AccessDenied: 403,
+  'KMS.AlreadyExistsException': 409,
   KeyStoreMisconfigured: 500,
 };
 

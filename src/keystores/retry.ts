@@ -11,7 +11,8 @@ export interface RetryOptions {
 }
 
 /**
- * Bounded retries with exponential backoff and full jitter, for keystore outages only
+ * Bounded retries with exponential backoff and full jitter, for the Vault client (DESIGN.md
+ * "Retries": AWS SDK clients use the SDK's own standard strategy), for keystore outages only
  * (`retryable` errors): a refusal (not found, disabled, denied, bad ciphertext) is final at once.
  * After the last attempt the outage surfaces as KeyStoreUnavailable and the operation fails closed.
  */

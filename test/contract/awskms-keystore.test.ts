@@ -9,7 +9,7 @@ let shared: Promise<ContractSubject> | undefined;
 function subject(): Promise<ContractSubject> {
   shared ??= (async () => {
     const d = service('localkms');
-    const client = new KMSClient({ endpoint: d.endpoint, region: d.region ?? 'us-east-1', credentials: { accessKeyId: d.accessKey ?? 'x', secretAccessKey: d.secretKey ?? 'x' }, maxAttempts: 1 });
+    const client = new KMSClient({ endpoint: d.endpoint, region: d.region ?? 'us-east-1', credentials: { accessKeyId: d.accessKey ?? 'x', secretAccessKey: d.secretKey ?? 'x' } });
     // local-kms rotates only on its yearly schedule (no RotateKeyOnDemand): declared, and checked as such
     const ks = new AwsKmsKeystore(client, { rotateOnDemand: false });
     const main = await ks.createKey(`alias/contract-main-${randomBytes(4).toString('hex')}`);

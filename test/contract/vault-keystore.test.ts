@@ -11,7 +11,7 @@ let shared: Promise<ContractSubject> | undefined;
 function subject(): Promise<ContractSubject> {
   shared ??= (async () => {
     const o = openbao();
-    const ks = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });
+    const ks = new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } });
     const tag = randomBytes(4).toString('hex');
     await ks.createKey(`${o.mount}/main-${tag}`);
     await ks.createKey(`${o.mount}/other-${tag}`);
@@ -21,7 +21,7 @@ function subject(): Promise<ContractSubject> {
     return {
       ks,
       secretKeyName: secretKey,
-      secondInstance: async () => new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } }),
+      secondInstance: async () => new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } }),
       keyName: `${o.mount}/main-${tag}`,
       otherKeyName: `${o.mount}/other-${tag}`,
       missingKeyName: `${o.mount}/missing-${tag}`,
@@ -37,7 +37,7 @@ test('vault: a key that is not derived is refused (its context binding would be 
   const o = openbao();
   const name = `plain-${randomBytes(4).toString('hex')}`;
   await createNonDerivedKey(o.mount, name);
-  const ks = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });
+  const ks = new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } });
   const err = await t.throwsAsync(ks.generateDataKey(`${o.mount}/${name}`, bindingContext({ bucket: 'b', key: 'k' })), { instanceOf: KeystoreError });
   t.is(err?.code, 'KeyStoreMisconfigured');
   t.regex(err.message, /not a derived key/);
@@ -45,7 +45,7 @@ test('vault: a key that is not derived is refused (its context binding would be 
 
 test('vault: key names are URL-encoded path segments: a crafted name never reaches another key or path', async (t) => {
   const o = openbao();
-  const ks = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken }, retry: { attempts: 1 } });
+  const ks = new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken }, retry: { attempts: 1 } });
   const victim = `victim-${randomBytes(3).toString('hex')}`;
   await ks.createKey(`${o.mount}/${victim}`);
   const c = bindingContext({ bucket: 'b', key: 'k' });

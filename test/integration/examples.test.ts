@@ -56,8 +56,8 @@ test('examples/keystore-by-config: the same code on the file keystore, OpenBao T
   // staging: OpenBao Transit
   const o = openbao();
   const vkey = `${o.mount}/invoices-${randomBytes(3).toString('hex')}`;
-  await new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } }).createKey(vkey);
-  const staging = await keystoreByConfig({ backend, uploadTokenRoot, keystores: { vault: { address: o.address, auth: { method: 'token', token: o.rootToken } } } }, `vault:${vkey}`, bucket);
+  await new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } }).createKey(vkey);
+  const staging = await keystoreByConfig({ backend, uploadTokenRoot, keystores: { vault: { address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } } } }, `vault:${vkey}`, bucket);
   t.deepEqual(staging, { storedKeyId: `vault:${vkey}`, roundTrip: expected });
 
   // production: AWS KMS (local-kms here), by alias; the envelope stores the resolved ARN

@@ -24,7 +24,7 @@ test('one registry, three keystores: each keyRef scheme reaches its keystore; al
   const file = new FileKeystore({ path: join(tempDir('reg'), 'keys.json'), create: true });
   await file.createKey('local');
   const o = openbao();
-  const vault = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });
+  const vault = new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } });
   const vkey = `${o.mount}/registry-${randomBytes(4).toString('hex')}`;
   await vault.createKey(vkey);
   const registry = new KeystoreRegistry({ awskms: kms, file, vault });

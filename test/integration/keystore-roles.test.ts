@@ -30,7 +30,7 @@ let setup: Promise<Setup> | undefined;
 function fixture(): Promise<Setup> {
   setup ??= (async () => {
     const o = openbao();
-    const rootKs = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });
+    const rootKs = new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } });
     const name = `roles-${randomBytes(4).toString('hex')}`;
     const key = `${o.mount}/${name}`;
     await rootKs.createKey(key);
@@ -38,7 +38,7 @@ function fixture(): Promise<Setup> {
     const writer = await tokenWith({ ...read, [`${o.mount}/datakey/plaintext/${name}`]: ['update'] });
     const reader = await tokenWith({ ...read, [`${o.mount}/decrypt/${name}`]: ['update'] });
     const none = await tokenWith({ 'secret/nothing': ['read'] });
-    const ks = (token: string): VaultKeystore => new VaultKeystore({ address: o.address, auth: { method: 'token', token }, retry: { attempts: 1 } });
+    const ks = (token: string): VaultKeystore => new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token }, retry: { attempts: 1 } });
     const s3 = s3Client(service('minio'));
     const bucket = `roles-${randomBytes(4).toString('hex')}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));

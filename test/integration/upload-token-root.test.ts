@@ -41,10 +41,10 @@ for (const keystore of ['file', 'vault'] as const) {
       otherKey = 'file:tokens-elsewhere';
     } else {
       const o = openbao();
-      const admin = new VaultKeystore({ address: o.address, auth: { method: 'token', token: o.rootToken } });
+      const admin = new VaultKeystore({ address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } });
       const tag = randomBytes(3).toString('hex');
       for (const k of ['data', 'tokens', 'tokens-elsewhere']) await admin.createKey(`${o.mount}/${k}-${tag}`);
-      keystores = { vault: { address: o.address, auth: { method: 'token', token: o.rootToken } } };
+      keystores = { vault: { address: o.address, allowInsecureHttp: true, auth: { method: 'token', token: o.rootToken } } };
       tokenKey = `vault:${o.mount}/tokens-${tag}`;
       otherKey = `vault:${o.mount}/tokens-elsewhere-${tag}`;
     }

@@ -8,6 +8,11 @@ import { VaultTokenSource, type VaultAuthConfig } from './vault-auth.js';
 export interface VaultKeystoreOptions extends VaultHttpOptions {
   auth: VaultAuthConfig;
   retry?: RetryOptions;
+  /**
+   * Allow a plain `http://` address. Tokens, data keys and AppRole secrets cross the wire in clear
+   * over http, so it is refused unless set (the test harness's dev OpenBao is http on loopback).
+   */
+  allowInsecureHttp?: boolean;
 }
 
 /** `<mount>/<name>` (the keystore-local part of `vault:<mount>/<name>`); the mount may be nested */
@@ -41,20 +46,36 @@ export class VaultKeystore implements Keystore {
   private readonly derivedChecked = new Set<string>();
 
   constructor(private readonly opts: VaultKeystoreOptions) {
+    let scheme: string;
+    try {
+      scheme = new URL(opts.address).protocol;
+    } catch {
+      throw new KeystoreError('KeyStoreMisconfigured', 'vault address is not a URL');
+    }
+    if (scheme === 'http:' && opts.allowInsecureHttp !== true) {
+      throw new KeystoreError('KeyStoreMisconfigured', `vault address ${opts.address} is plain http: tokens and data keys would cross the network in clear; use https, or set allowInsecureHttp: true (loopback tests only)`);
+    }
+    if (scheme !== 'http:' && scheme !== 'https:') throw new KeystoreError('KeyStoreMisconfigured', `vault address must be https:// (got ${scheme})`);
     this.http = new VaultHttp(opts);
     this.tokens = new VaultTokenSource(this.http, opts.auth);
   }
 
-  private async send(what: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  /** one call, outages retried with backoff: blind retries suit idempotent calls only (see rotateKey) */
+  private async send(what: string, method: 'GET' | 'POST', path: string, body?: unknown, retry: RetryOptions | undefined = this.opts.retry): Promise<Record<string, unknown>> {
     return withRetries(
-      async () => {
-        const r = await this.http.call(method, path, await this.tokens.get(), body);
-        if (r.status >= 200 && r.status < 300) return r.body.data ?? {};
-        throw VaultKeystore.refusal(what, r);
-      },
+      () => this.attempt(what, method, path, body),
       (err) => (err instanceof KeystoreError ? err : new KeystoreError('KeyStoreUnavailable', `${what}: ${(err as Error).message}`)),
-      this.opts.retry,
+      retry,
     );
+  }
+
+  private async attempt(what: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const token = await this.tokens.get();
+    let r = await this.http.call(method, path, token, body);
+    // an AppRole token that expired or was revoked is answered 403 like a denial: log in again, once
+    if (r.status === 403 && (await this.tokens.recoverFromDenied(token))) r = await this.http.call(method, path, await this.tokens.get(), body);
+    if (r.status >= 200 && r.status < 300) return r.body.data ?? {};
+    throw VaultKeystore.refusal(what, r);
   }
 
   /** Map a non-2xx answer. Messages carry Vault's error strings, which never contain key material. */
@@ -102,7 +123,10 @@ export class VaultKeystore implements Keystore {
     const pt = d['plaintext'];
     if (typeof pt !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'decrypt: incomplete answer');
     const out = Buffer.from(pt, 'base64');
-    if (out.length !== 32) throw new KeystoreError('KMS.InvalidCiphertextException', 'decrypt: not a 256-bit data key');
+    if (out.length !== 32) {
+      out.fill(0);
+      throw new KeystoreError('KMS.InvalidCiphertextException', 'decrypt: not a 256-bit data key');
+    }
     return out;
   }
 
@@ -150,10 +174,27 @@ export class VaultKeystore implements Keystore {
     return this.describeKey(keyName);
   }
 
+  /**
+   * Rotation is not idempotent: an answer lost after Vault applied it must not rotate twice. So the
+   * rotate call itself is never retried blindly; after an outage the key's latest_version is read
+   * again, and only a version that did not move is rotated again.
+   */
   async rotateKey(keyName: string): Promise<KeyDescription> {
     const { mount, name } = split(keyName);
-    await this.send('rotate', 'POST', VaultHttp.path(mount, 'keys', name, 'rotate'), {});
-    return this.describeKey(keyName);
+    const before = (await this.describeKey(keyName)).latestVersion;
+    if (before === undefined) throw new KeystoreError('KeyStoreUnavailable', 'rotate: vault did not report the key version');
+    const attempts = this.opts.retry?.attempts ?? 3;
+    for (let i = 1; ; i++) {
+      try {
+        await this.send('rotate', 'POST', VaultHttp.path(mount, 'keys', name, 'rotate'), {}, { ...this.opts.retry, attempts: 1 });
+        return await this.describeKey(keyName);
+      } catch (err) {
+        if (!(err instanceof KeystoreError) || !err.retryable) throw err;
+        const now = await this.describeKey(keyName);
+        if (now.latestVersion !== undefined && now.latestVersion > before) return now; // the lost answer had rotated it
+        if (i >= attempts) throw err;
+      }
+    }
   }
 
   async describeKey(keyName: string): Promise<KeyDescription> {
