@@ -27,7 +27,7 @@ function partSink(): ObjectStore {
     get: unused,
     put: unused,
     completeMultipart: unused,
-    listPartSizes: unused,
+    listParts: unused,
     abortMultipart: unused,
     replaceMetadata: unused,
   };
