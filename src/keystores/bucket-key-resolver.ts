@@ -36,8 +36,8 @@ export class BucketKeyResolver implements KeyResolver {
     if (mode === 'SSE-S3' && Object.keys(callerContext).length > 0) throw new SealError('InvalidArgument', 'SSE-S3 does not take an encryption context');
   }
 
-  private resolvedId(): Promise<string> {
-    return this.keyIds.resolve(this.keystore, this.keyName);
+  private resolvedId(fresh = false): Promise<string> {
+    return this.keyIds.resolve(this.keystore, this.keyName, fresh);
   }
 
   private owner(keyId: string): BucketKeyOwner {
@@ -57,7 +57,7 @@ export class BucketKeyResolver implements KeyResolver {
 
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
     // the same key-id check as without bucket keys (FORMAT.md §5.5, §11 step 2)
-    await checkEnvelopeKey(this.mode, env, () => this.resolvedId());
+    await checkEnvelopeKey(this.mode, env, (fresh) => this.resolvedId(fresh));
     if (!env.bucketKey) throw new SealError('InvalidArgument', 'object was not written in bucket-key mode');
     const blob = env.bucketKey;
     const bk = await this.cache.forDecrypt(this.owner(env.keyRef!), this.principal, blob, () => this.keystore.decryptDataKey(this.keyName, blob, bucketKeyContext(o.bucket)));

@@ -7,10 +7,12 @@ import { SealError } from '../errors.js';
  * resolved to. For SSE-S3 that ties the mode to the managed key, so an envelope cannot claim SSE-S3
  * under a KMS key (or the reverse). The mode is checked first, without a keystore call.
  */
-export async function checkEnvelopeKey(mode: 'SSE-S3' | 'SSE-KMS', env: Envelope, resolvedId: () => Promise<string>): Promise<void> {
+export async function checkEnvelopeKey(mode: 'SSE-S3' | 'SSE-KMS', env: Envelope, resolvedId: (fresh: boolean) => Promise<string>): Promise<void> {
   if (env.mode !== mode) throw new SealError('InvalidArgument', `object is ${env.mode}, not ${mode}`);
-  const expected = await resolvedId();
-  if (env.keyRef !== expected) {
+  // resolved ids are shared and cached for a TTL: an alias re-pointed since then makes a fresh object
+  // name the new target, so a mismatch is decided only against a freshly resolved id
+  if (env.keyRef === (await resolvedId(false))) return;
+  if (env.keyRef !== (await resolvedId(true))) {
     throw new SealError(mode === 'SSE-S3' ? 'EnvelopeMalformed' : 'AccessDenied', `object is encrypted under ${env.keyRef ?? 'no key'}, not the key this request may use`);
   }
 }

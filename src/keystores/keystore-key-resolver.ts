@@ -33,7 +33,7 @@ export class KeystoreKeyResolver implements KeyResolver {
   }
 
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
-    await checkEnvelopeKey(this.mode, env, () => this.keyIds.resolve(this.keystore, this.keyName));
+    await checkEnvelopeKey(this.mode, env, (fresh) => this.keyIds.resolve(this.keystore, this.keyName, fresh));
     const ctx = env.context ? parseStoredContext(env.context) : {};
     return this.keystore.decryptDataKey(this.keyName, env.wrappedKey, bindingContext(o, ctx));
   }

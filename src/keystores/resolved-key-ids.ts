@@ -34,11 +34,15 @@ export class ResolvedKeyIds {
     this.maxEntries = opts.maxEntries ?? 10_000;
   }
 
-  resolve(keystore: Keystore, keyName: string): Promise<string> {
+  /**
+   * `fresh`: skip a cached id (not one still in flight) and ask the keystore again — for a read whose
+   * envelope names another key than the cached id, which an alias re-pointed within the TTL explains
+   */
+  resolve(keystore: Keystore, keyName: string, fresh = false): Promise<string> {
     // a keystore id never contains NUL, so the pair is unambiguous
     const k = `${keystore.id}\u0000${keyName}`;
     const e = this.entries.get(k);
-    if (e && e.keystore === keystore && this.now() <= e.until) return e.id;
+    if (e && e.keystore === keystore && (this.now() <= e.until) && !(fresh && e.until !== Infinity)) return e.id;
     if (e) this.entries.delete(k);
     while (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     const id: Promise<string> = keystore.describeKey(keyName).then(

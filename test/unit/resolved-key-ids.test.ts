@@ -4,6 +4,7 @@ import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js';
 import { KeystoreError } from '../../src/keystores/keystore-error.js';
 import { KeystoreRegistry } from '../../src/keystores/keystore-registry.js';
 import { ResolvedKeyIds } from '../../src/keystores/resolved-key-ids.js';
+import type { Keystore } from '../../src/keystores/keystore.js';
 import { CountingKeystore } from '../helpers/counting-keystore.js';
 
 const o = { bucket: 'b', key: 'k' };
@@ -61,4 +62,39 @@ test('item 22: concurrent lookups make one DescribeKey; ids are keyed with the k
   t.is(file.calls.describeKey, 1);
   t.is(await ids.resolve(kms, 'foo'), 'arn:aws:kms:us-east-1:000000000000:key/foo');
   t.is(kms.calls.describeKey, 1);
+});
+
+test('review: an object written after its alias was re-pointed is readable at once, though the cached id is still the old target', async (t) => {
+  // an alias that names one of two real file keys; re-pointing it is what an operator does with KMS aliases
+  const ks = await CountingKeystore.create(['k1', 'k2']);
+  let target = 'k1';
+  const alias: Keystore = {
+    id: 'file',
+    capabilities: ks.capabilities,
+    generateDataKey: (_n, c) => ks.generateDataKey(target, c),
+    decryptDataKey: (_n, w, c) => ks.decryptDataKey(target, w, c),
+    rewrapDataKey: (_n, w, c, to) => ks.rewrapDataKey(target, w, c, to),
+    createKey: (n) => ks.createKey(n),
+    rotateKey: () => ks.rotateKey(target),
+    describeKey: () => ks.describeKey(target),
+    deriveSecret: (_n, l) => ks.deriveSecret(target, l),
+  };
+  const registry = new KeystoreRegistry({ file: alias }, 'file');
+  for (const bucketKeyPrincipal of [undefined, 'p']) {
+    target = 'k1';
+    registry.keyIds.clear();
+    const req = { mode: 'SSE-KMS' as const, keyRef: 'file:alias', ...(bucketKeyPrincipal ? { bucketKeyPrincipal } : {}) };
+    const first = await registry.resolver(req).generate({ bucket: 'b', key: 'before' }, 1);
+    await registry.resolver(req).recover({ bucket: 'b', key: 'before' }, decodeEnvelope(encodeEnvelope(first.wrap, first.dek)));
+    target = 'k2'; // re-pointed within the TTL: the registry still holds file:k1
+    registry.bucketKeys.clear();
+    const { dek, wrap } = await registry.resolver(req).generate(o, 1);
+    t.is(wrap.keyRef, 'file:k2');
+    const got = await registry.resolver(req).recover(o, decodeEnvelope(encodeEnvelope(wrap, dek)));
+    t.true(got.equals(dek), `${bucketKeyPrincipal ? 'bucket-key' : 'direct'} read of a fresh object`);
+  }
+  // a key id that no fresh lookup confirms is still refused
+  const { dek, wrap } = await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:alias' }).generate(o);
+  const planted = decodeEnvelope(encodeEnvelope({ ...wrap, keyRef: 'file:k1' }, dek));
+  await t.throwsAsync(registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:alias' }).recover(o, planted), { code: 'AccessDenied' });
 });
