@@ -196,8 +196,11 @@ export class S3ObjectStore implements ObjectStore {
       const count = Math.ceil(size / partSize);
       const etags: string[] = new Array<string>(count);
       let next = 0;
+      // after one part copy fails no worker starts another, and the abort below waits for those in
+      // flight: a part that finished after an abort would be left behind (storage on AWS)
+      let failed = false;
       const worker = async (): Promise<void> => {
-        while (next < count) {
+        while (next < count && !failed) {
           const i = next++;
           const start = i * partSize;
           const end = Math.min(start + partSize, size) - 1;
@@ -215,7 +218,16 @@ export class S3ObjectStore implements ObjectStore {
           etags[i] = need(r.CopyPartResult?.ETag, 'ETag');
         }
       };
-      await Promise.all(Array.from({ length: Math.min(PART_COPY_CONCURRENCY, count) }, worker));
+      const settled = await Promise.allSettled(
+        Array.from({ length: Math.min(PART_COPY_CONCURRENCY, count) }, () =>
+          worker().catch((err: unknown) => {
+            failed = true;
+            throw err;
+          }),
+        ),
+      );
+      const firstFailure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (firstFailure) throw firstFailure.reason;
       return await this.completeMultipart(bucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })), ifMatch);
     } catch (err) {
       // best effort: the failure that matters is the one thrown; a leftover upload holds only ciphertext

@@ -37,3 +37,34 @@ test('multipart-copy part size: the limit, capped at 5 GiB, grown to fit 10 000 
     t.true(Math.ceil(size / p) <= 10_000 && p <= 5 * GiB && p >= Math.min(limit, 5 * GiB));
   }
 });
+
+test('multipart-copy commit: after a part copy fails no further part is started, and the abort waits for the copies in flight (review M1)', async (t) => {
+  // a scripted client (unit level; the real-MinIO races are in integration/multipart-commit.test.ts):
+  // part 2 fails at once, parts 1, 3 and 4 (in flight with it) finish 50 ms later
+  const log: string[] = [];
+  const client = {
+    send: async (cmd: { constructor: { name: string }; input: { PartNumber?: number } }) => {
+      const name = cmd.constructor.name;
+      if (name === 'CreateMultipartUploadCommand') return { UploadId: 'u' };
+      if (name === 'UploadPartCopyCommand') {
+        const n = cmd.input.PartNumber!;
+        log.push(`start ${n}`);
+        if (n === 2) throw Object.assign(new Error('PreconditionFailed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+        await new Promise((r) => setTimeout(r, 50));
+        log.push(`done ${n}`);
+        return { CopyPartResult: { ETag: `"p${n}"` } };
+      }
+      if (name === 'AbortMultipartUploadCommand') {
+        log.push('abort');
+        return {};
+      }
+      throw new Error(`unexpected ${name}`);
+    },
+  } as unknown as S3Client;
+  const store = new S3ObjectStore(client, { copyObjectLimit: MIN_COPY_PART });
+  await t.throwsAsync(store.replaceMetadata('b', 'k', {}, '"e"', 20 * MIN_COPY_PART), { name: 'PreconditionFailed' });
+  await new Promise((r) => setTimeout(r, 300)); // anything still running would log by now
+  t.deepEqual(log.filter((l) => l.startsWith('start')).sort(), ['start 1', 'start 2', 'start 3', 'start 4'], 'no part is started after the failure');
+  t.is(log[log.length - 1], 'abort', 'the abort comes after every copy in flight settled');
+  t.is(log.filter((l) => l === 'abort').length, 1);
+});
