@@ -59,6 +59,9 @@ function positiveInt(name: string, v: number | undefined, dflt: number): number 
   return n;
 }
 
+/** the coarsest file timestamp granularity we allow for (FAT: 2 s) */
+const STAMP_GRANULE_MS = 2000;
+
 /**
  * Versioned 256-bit root keys in a local 0600 JSON file (DESIGN.md "Keystores": the embedded
  * default). Records name key and version (FORMAT.md §10).
@@ -73,8 +76,10 @@ function positiveInt(name: string, v: number | undefined, dflt: number): number 
 export class FileKeystore implements Keystore {
   readonly id = 'file' as const;
   readonly capabilities: KeystoreCapabilities = { canDisable: true, exposesKeyVersion: true, nativeRewrap: false, rotatesOnDemand: true };
-  private data: KeyFile;
-  private stamp: KeyFileStamp;
+  private data!: KeyFile;
+  private stamp!: KeyFileStamp;
+  /** when `stamp` was taken (see refresh) */
+  private stampTakenAt = 0;
   private readonly allowances = new Map<string, Allowance>();
   /** the size of this process's next reservation per key (doubling up to wrapReserve) */
   private readonly blocks = new Map<string, number>();
@@ -87,13 +92,33 @@ export class FileKeystore implements Keystore {
     this.wrapLimit = positiveInt('wrapLimit', opts.wrapLimit, DEFAULT_WRAP_LIMIT);
     this.wrapReserve = Math.min(positiveInt('wrapReserve', opts.wrapReserve, DEFAULT_WRAP_RESERVE), this.wrapLimit);
     if (opts.create && keyFileMissing(opts.path)) createKeyFileIfMissing(opts.path);
-    ({ data: this.data, stamp: this.stamp } = readKeyFile(opts.path));
+    this.hold(readKeyFile(opts.path));
   }
 
   /** re-read the file if another process replaced it since we last read or wrote it */
   private refresh(): void {
-    if (sameStamp(statKeyFile(this.opts.path), this.stamp)) return;
-    ({ data: this.data, stamp: this.stamp } = readKeyFile(this.opts.path));
+    if (sameStamp(statKeyFile(this.opts.path), this.stamp) && !this.stampAmbiguous()) return;
+    this.hold(readKeyFile(this.opts.path));
+  }
+
+  private hold(r: { data: KeyFile; stamp: KeyFileStamp }): void {
+    this.data = r.data;
+    this.holdStamp(r.stamp);
+  }
+
+  private holdStamp(stamp: KeyFileStamp): void {
+    this.stamp = stamp;
+    this.stampTakenAt = Date.now();
+  }
+
+  /**
+   * A stamp taken within STAMP_GRANULE_MS of the file's mtime cannot tell this file from a
+   * replacement written in the same timestamp granule (coarse mtimes: 1–2 s on FAT, NFS attribute
+   * caching) with the same size and a reused inode number; until a read happens after that window,
+   * every use re-reads the file. Files change rarely, so this costs reads only just after a change.
+   */
+  private stampAmbiguous(): boolean {
+    return this.stampTakenAt - this.stamp.mtimeMs < STAMP_GRANULE_MS;
   }
 
   private key(name: string): KeyEntry {
@@ -113,7 +138,7 @@ export class FileKeystore implements Keystore {
     if (v === undefined && version > this.key(name).current) {
       // a record from a version newer than the file we hold: re-read even though the stamp looked the
       // same (a file system with coarse timestamps, or attribute caching on a network mount)
-      ({ data: this.data, stamp: this.stamp } = readKeyFile(this.opts.path));
+      this.hold(readKeyFile(this.opts.path));
       v = this.key(name).versions[String(version)];
     }
     if (v === undefined) throw new KeystoreError('KMS.InvalidCiphertextException', `key file:${name} has no version ${version}`);
@@ -135,15 +160,14 @@ export class FileKeystore implements Keystore {
     const run = async (): Promise<T> =>
       withKeyFileLock(this.opts.path, { waitMs: this.opts.lockWaitMs ?? DEFAULT_LOCK_OPTIONS.waitMs, staleMs: this.opts.lockStaleMs ?? DEFAULT_LOCK_OPTIONS.staleMs }, (stillHeld) => {
         const now = readKeyFile(this.opts.path);
-        this.data = now.data;
-        this.stamp = now.stamp;
+        this.hold(now);
         const next = structuredClone(now.data);
         const { changed, done } = fn(next);
         if (changed) {
           stillHeld();
           const stamp = writeKeyFile(this.opts.path, next);
           this.data = next;
-          this.stamp = stamp;
+          this.holdStamp(stamp);
         }
         return done();
       });
