@@ -47,7 +47,8 @@ export class VerifiedLayoutCache {
     if (hit) {
       this.entries.delete(id);
       this.entries.set(id, hit);
-      return hit;
+      // copies: a caller that wrote into a cached salt would break every later read of this version
+      return hit.map((s) => Buffer.from(s));
     }
     const inFlight = this.pending.get(id);
     if (inFlight) {

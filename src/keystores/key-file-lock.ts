@@ -66,6 +66,9 @@ export async function withKeyFileLock<T>(path: string, opts: KeyFileLockOptions,
     const why = code === 'ELOCKED' ? `another process holds its lock (waited ${opts.waitMs} ms)` : `cannot take its lock (${code})`;
     throw new KeystoreError('KeyStoreUnavailable', `key file ${path}: ${why}`);
   }
+  // proper-lockfile reports a lost lock from a timer, so while `fn` runs synchronously (as every
+  // change does today) nothing new can be reported: this check only catches a loss reported before
+  // `fn` started, and keeps the write refused if a change ever awaits between read and write
   const stillHeld = (): void => {
     if (compromised) throw new KeystoreError('KeyStoreUnavailable', `key file ${path}: its lock was lost before the change was written; nothing was changed`);
   };
