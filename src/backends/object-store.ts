@@ -50,7 +50,8 @@ export interface ObjectStore {
   createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string>;
   /** `signal`: as for put */
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string>;
-  completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[]): Promise<PutResult>;
+  /** `ifMatch`: complete only if the object at `key` still has this ETag (S3 conditional write) */
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[], ifMatch?: string): Promise<PutResult>;
   /** the parts uploaded so far, by part number (all pages) */
   listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>>;
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;

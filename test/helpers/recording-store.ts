@@ -31,8 +31,8 @@ export class RecordingStore implements ObjectStore {
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string> {
     return this.inner.uploadPart(bucket, key, uploadId, partNumber, body, length, signal);
   }
-  completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[]): Promise<PutResult> {
-    return this.inner.completeMultipart(bucket, key, uploadId, parts);
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[], ifMatch?: string): Promise<PutResult> {
+    return this.inner.completeMultipart(bucket, key, uploadId, parts, ifMatch);
   }
   listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>> {
     return this.inner.listParts(bucket, key, uploadId);
