@@ -101,3 +101,18 @@ test('recoverFromDenied: a token that cannot look itself up is dropped (retry af
   const tokenOnly = new VaultTokenSource(http, { method: 'token', token: 'static' });
   t.false(await tokenOnly.recoverFromDenied('static'), 'a static token cannot log in again');
 });
+
+test('recoverFromDenied forces at most one login per 10 s: denials with a token that cannot look itself up do not become a login storm', async (t) => {
+  let clock = 0;
+  let logins = 0;
+  const { http } = stub((path) => (path === LOGIN ? auth(`tok-${++logins}`, 3600) : { status: 403, body: {} }));
+  const ts = new VaultTokenSource(http, approle, () => clock);
+  t.true(await ts.recoverFromDenied(await ts.get()), 'the first denial may be a dead token: log in again');
+  for (let i = 0; i < 5; i++) {
+    clock += 1000;
+    t.false(await ts.recoverFromDenied(await ts.get()), 'within 10 s the denial stands');
+  }
+  t.is(logins, 2);
+  clock += 10_000;
+  t.true(await ts.recoverFromDenied(await ts.get()), 'later, a denial may again mean a dead token');
+});

@@ -11,6 +11,9 @@ function isOutage(status: number): boolean {
   return status >= 500 || status === 429;
 }
 
+/** the least time between two logins forced by denied calls */
+const FORCED_LOGIN_INTERVAL_MS = 10_000;
+
 /**
  * Supplies a valid Vault token: a static token, or an AppRole login renewed before it expires.
  * Renew-self runs at two thirds of the lease; a fresh login replaces the token when renewal is refused,
@@ -27,6 +30,8 @@ export class VaultTokenSource {
   /** the lease the last login granted (ms): a renewal shorter than this hit the max TTL */
   private leaseMs = 0;
   private pending: Promise<string> | undefined;
+  /** when a denied call last forced a new login (see recoverFromDenied) */
+  private lastForcedLogin = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly http: VaultHttp,
@@ -60,7 +65,11 @@ export class VaultTokenSource {
     }
     if (r.status === 200) return false; // the token is fine: the 403 was a real denial
     if (isOutage(r.status)) throw new KeystoreError('KeyStoreUnavailable', `vault token lookup: server error ${r.status}`);
-    // expired, revoked, or a token that may not look itself up (no default policy): log in afresh
+    // expired, revoked, or a token that may not look itself up (no default policy): log in afresh —
+    // at most once per FORCED_LOGIN_INTERVAL_MS, so a role whose tokens cannot look themselves up
+    // turns a run of genuine denials into one login, not one login per denied call
+    if (this.now() - this.lastForcedLogin < FORCED_LOGIN_INTERVAL_MS) return false;
+    this.lastForcedLogin = this.now();
     if (this.token === token) this.forget();
     return true;
   }
