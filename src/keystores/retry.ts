@@ -18,15 +18,20 @@ export interface RetryOptions {
  */
 export async function withRetries<T>(fn: () => Promise<T>, classify: (err: unknown) => KeystoreError, opts: RetryOptions = {}): Promise<T> {
   const attempts = opts.attempts ?? 3;
-  const base = opts.baseMs ?? 50;
-  const max = opts.maxMs ?? 1000;
   for (let i = 1; ; i++) {
     try {
       return await fn();
     } catch (err) {
       const e = classify(err);
       if (!e.retryable || i >= attempts) throw e;
-      await sleep(Math.random() * Math.min(max, base * 2 ** (i - 1)));
+      await backoff(i, opts);
     }
   }
+}
+
+/** the pause after failed attempt `attempt` (1-based): full jitter under a doubling, capped bound */
+export function backoff(attempt: number, opts: RetryOptions = {}): Promise<void> {
+  const base = opts.baseMs ?? 50;
+  const max = opts.maxMs ?? 1000;
+  return sleep(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GeneratedDataKey, KeyDescription, Keystore, KeystoreCapabilities, RewrappedKey } from '../keystore.js';
 import { KeystoreError } from '../keystore-error.js';
-import { withRetries, type RetryOptions } from '../retry.js';
+import { backoff, withRetries, type RetryOptions } from '../retry.js';
 import { VaultHttp, type VaultHttpOptions, type VaultResponse } from './vault-http.js';
 import { VaultTokenSource, type VaultAuthConfig } from './vault-auth.js';
 
@@ -193,6 +193,7 @@ export class VaultKeystore implements Keystore {
         const now = await this.describeKey(keyName);
         if (now.latestVersion !== undefined && now.latestVersion > before) return now; // the lost answer had rotated it
         if (i >= attempts) throw err;
+        await backoff(i, this.opts.retry);
       }
     }
   }
