@@ -7,8 +7,8 @@ import { createContainer } from '../container/create-container.js';
 import { TOKENS } from '../container/tokens.js';
 import type { SealedObjects } from '../engine/sealed-objects.js';
 import { FileKeystore } from '../keystores/file-keystore.js';
-import { KeystoreKeyResolver } from '../keystores/keystore-key-resolver.js';
-import { SsecKeyResolver } from '../keystores/ssec-key-resolver.js';
+import { KeystoreKeyResolver } from '../engine/materials/keystore-key-resolver.js';
+import { SsecKeyResolver } from '../engine/materials/ssec-key-resolver.js';
 import { startEmbeddedMinio } from './embedded-minio.js';
 
 interface DemoState {
