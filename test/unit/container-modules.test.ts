@@ -13,7 +13,7 @@ import { ContainerModule } from 'inversify';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { bindService, closeContainer, createContainer, ConfigError, getAllServices, getService, KeystoreError, TOKENS, type S3SealConfigInput, type Token } from '../../src/index.js';
+import { bindService, closeContainer, createContainer, ConfigError, getAllServices, getService, KeystoreError, KeystoreRegistry, TOKENS, type S3SealConfigInput, type Token } from '../../src/index.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
@@ -172,10 +172,22 @@ test('closing the container destroys the S3 and KMS clients, closes the Vault ag
   t.true(Buffer.isBuffer(root) && root.equals(Buffer.alloc(32)));
 });
 
-test('closing a container only closes what was built, and closing twice is harmless', async (t) => {
+test('closing a container that built only some services, and closing it twice, is harmless', async (t) => {
   const path = await keyFile([]);
-  const c = createContainer(config({ keystores: { file: { path }, vault, awskms } }));
+  let vaultsBuilt = 0;
+  const counting = new ContainerModule(({ rebind }) => {
+    bindService(rebind, TOKENS.VaultKeystore)
+      .toDynamicValue(() => {
+        vaultsBuilt++;
+        return new VaultKeystore(vault);
+      })
+      .onDeactivation((v) => v.close());
+  });
+  const c = createContainer(config({ keystores: { file: { path }, vault, awskms } }), { modules: [counting] });
+  getService(c, TOKENS.S3Client);
   await t.notThrowsAsync(closeContainer(c));
+  t.is(vaultsBuilt, 0, 'a keystore nobody used is not built just to be closed');
+  t.false(c.isBound(TOKENS.S3Client));
   await t.notThrowsAsync(closeContainer(c));
 });
 
@@ -186,4 +198,6 @@ test('typed tokens: getService returns the bound type; the config token holds th
   t.is(cfg.backend.region, 'us-east-1', 'defaults resolved once');
   t.is(getService(c, TOKENS.SseS3KeyRef), 'file:managed');
   t.is(getService(c, TOKENS.KeystoreRegistry).sseS3Key, 'file:managed');
+  // a registry built by hand without a managed key cannot guess one
+  t.is(t.throws(() => new KeystoreRegistry({}).sseS3Resolver(), { instanceOf: KeystoreError })?.code, 'KeyStoreMisconfigured');
 });
