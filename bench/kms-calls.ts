@@ -18,9 +18,9 @@ import { S3ObjectStore } from '../src/backends/s3-object-store.js';
 import { SealedObjects } from '../src/engine/sealed-objects.js';
 import { AwsKmsKeystore } from '../src/keystores/awskms-keystore.js';
 import { BucketKeyCache } from '../src/keystores/bucket-key-cache.js';
-import { BucketKeyResolver } from '../src/keystores/bucket-key-resolver.js';
-import { KeystoreKeyResolver } from '../src/keystores/keystore-key-resolver.js';
-import { KeystoreRegistry, type ResolverRequest } from '../src/keystores/keystore-registry.js';
+import { BucketKeyResolver } from '../src/engine/materials/bucket-key-resolver.js';
+import { KeystoreKeyResolver } from '../src/engine/materials/keystore-key-resolver.js';
+import { KeystoreRegistry, type ResolverRequest } from '../src/engine/materials/keystore-registry.js';
 import type { KeyResolver } from '../src/engine/key-resolver.js';
 import { makeRecord, type BenchRecord } from './lib/record.js';
 

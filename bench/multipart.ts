@@ -31,7 +31,7 @@ import type { RunningService } from '../scripts/harness/service-descriptor.js';
 import { S3ObjectStore } from '../src/backends/s3-object-store.js';
 import { SealedObjects } from '../src/engine/sealed-objects.js';
 import { FileKeystore } from '../src/keystores/file-keystore.js';
-import { KeystoreKeyResolver } from '../src/keystores/keystore-key-resolver.js';
+import { KeystoreKeyResolver } from '../src/engine/materials/keystore-key-resolver.js';
 import { collectGarbage } from './lib/alternate.js';
 import { makeRecord, type BenchRecord } from './lib/record.js';
 import { mibPerSec } from './lib/stats.js';

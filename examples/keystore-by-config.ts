@@ -8,20 +8,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
-import { createContainer, TOKENS, type KeystoreRegistry, type S3SealConfigInput, type SealedObjects } from '../src/index.js';
+import { closeContainer, createContainer, getService, TOKENS, type S3SealConfigInput } from '../src/index.js';
 
 export async function main(config: S3SealConfigInput, keyRef: string, bucket: string): Promise<{ storedKeyId: string | undefined; roundTrip: string }> {
   const container = createContainer(config);
-  const objects = container.get<SealedObjects>(TOKENS.SealedObjects);
-  const keystores = container.get<KeystoreRegistry>(TOKENS.KeystoreRegistry);
+  const objects = getService(container, TOKENS.SealedObjects);
+  const keystores = getService(container, TOKENS.KeystoreRegistry);
 
   // SSE-KMS with an encryption context, in bucket-key mode (one KMS call serves many objects)
   const keys = keystores.resolver({ mode: 'SSE-KMS', keyRef, context: { service: 'invoices' }, bucketKeyPrincipal: 'invoices-service' });
   const object = { bucket, key: `invoices/${randomBytes(4).toString('hex')}.json` };
   const body = Buffer.from('{"invoice": 42, "total": "99.00"}');
-  await objects.put(object, body, body.length, { 'content-kind': 'invoice' }, keys);
-
-  const head = await objects.head(object);
-  const back = await buffer((await objects.get(object, keys)).stream);
-  return { storedKeyId: head.envelope?.keyRef, roundTrip: back.toString() };
+  try {
+    await objects.put(object, body, body.length, { 'content-kind': 'invoice' }, keys);
+    const head = await objects.head(object);
+    const back = await buffer((await objects.get(object, keys)).stream);
+    return { storedKeyId: head.envelope?.keyRef, roundTrip: back.toString() };
+  } finally {
+    // clients destroyed (the Vault agent closed), the cached bucket key zeroed
+    await closeContainer(container);
+  }
 }

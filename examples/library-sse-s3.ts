@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { pathToFileURL } from 'node:url';
-import { createContainer, FileKeystore, KeystoreKeyResolver, TOKENS, type SealedObjects } from '../src/index.js';
+import { closeContainer, createContainer, FileKeystore, getService, TOKENS } from '../src/index.js';
 
 export async function main(endpoint: string, accessKeyId: string, secretAccessKey: string, bucket: string, keyFile: string): Promise<string> {
   // 1. a key file with the managed SSE-S3 key (created 0600 on first use)
@@ -21,15 +21,21 @@ export async function main(endpoint: string, accessKeyId: string, secretAccessKe
     keystores: { file: { path: keyFile } },
     uploadTokenRoot: randomBytes(32).toString('base64'),
   });
-  const objects = container.get<SealedObjects>(TOKENS.SealedObjects);
-  const sse = new KeystoreKeyResolver(keystore, 'SSE-S3', 's3-default');
+  const objects = getService(container, TOKENS.SealedObjects);
+  // SSE-S3 under the managed key the configuration names (`sseS3Key`, default `file:s3-default`)
+  const sse = getService(container, TOKENS.KeystoreRegistry).sseS3Resolver();
 
   // 3. write, then read back whole and by range
-  const body = Buffer.from('account,balance\nada,100\n');
-  await objects.put({ bucket, key: 'ledger.csv' }, body, body.length, { owner: 'ada' }, sse);
-  const whole = await buffer((await objects.get({ bucket, key: 'ledger.csv' }, sse)).stream);
-  const range = await buffer((await objects.get({ bucket, key: 'ledger.csv' }, sse, { start: 16, end: 18 })).stream);
-  return `${whole.toString()}|${range.toString()}`;
+  try {
+    const body = Buffer.from('account,balance\nada,100\n');
+    await objects.put({ bucket, key: 'ledger.csv' }, body, body.length, { owner: 'ada' }, sse);
+    const whole = await buffer((await objects.get({ bucket, key: 'ledger.csv' }, sse)).stream);
+    const range = await buffer((await objects.get({ bucket, key: 'ledger.csv' }, sse, { start: 16, end: 18 })).stream);
+    return `${whole.toString()}|${range.toString()}`;
+  } finally {
+    // 4. close: the S3 client's sockets, cached keys zeroed
+    await closeContainer(container);
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

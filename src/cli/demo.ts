@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Container } from 'inversify';
+import { closeContainer } from '../container/close-container.js';
 import { createContainer } from '../container/create-container.js';
-import { TOKENS } from '../container/tokens.js';
-import type { SealedObjects } from '../engine/sealed-objects.js';
+import { getService, TOKENS } from '../container/tokens.js';
 import { FileKeystore } from '../keystores/file-keystore.js';
-import { KeystoreKeyResolver } from '../keystores/keystore-key-resolver.js';
-import { SsecKeyResolver } from '../keystores/ssec-key-resolver.js';
+import { KeystoreKeyResolver } from '../engine/materials/keystore-key-resolver.js';
+import { SsecKeyResolver } from '../engine/materials/ssec-key-resolver.js';
 import { startEmbeddedMinio } from './embedded-minio.js';
 
 interface DemoState {
@@ -37,17 +38,18 @@ export async function runDemo(dataDir: string, log: (line: string) => void = con
   const state = demoState(dataDir);
   const minio = await startEmbeddedMinio(dataDir, state.accessKey, state.secretKey);
   const raw = new S3Client({ endpoint: minio.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: state.accessKey, secretAccessKey: state.secretKey } });
+  let container: Container | undefined;
   try {
     const keyFile = join(dataDir, 'keys.json');
     const ks = new FileKeystore({ path: keyFile, create: true });
     for (const name of ['s3-default', 'demo-kms']) if (!(await ks.describeKey(name).catch(() => undefined))) await ks.createKey(name);
 
-    const container = createContainer({
+    container = createContainer({
       backend: { endpoint: minio.endpoint, accessKeyId: state.accessKey, secretAccessKey: state.secretKey },
       keystores: { file: { path: keyFile } },
       uploadTokenRoot: state.uploadTokenRoot,
     });
-    const sealed = container.get<SealedObjects>(TOKENS.SealedObjects);
+    const sealed = getService(container, TOKENS.SealedObjects);
     const bucket = 'demo';
     await raw.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: { name?: string }) => {
       if (e.name !== 'BucketAlreadyOwnedByYou' && e.name !== 'BucketAlreadyExists') throw e;
@@ -55,7 +57,7 @@ export async function runDemo(dataDir: string, log: (line: string) => void = con
 
     const plain = Buffer.from('Hello from s3seal: this sentence is stored only as ciphertext in MinIO.\n'.repeat(3000));
     const modes = [
-      { key: 'hello-sse-s3.txt', keys: new KeystoreKeyResolver(ks, 'SSE-S3', 's3-default') },
+      { key: 'hello-sse-s3.txt', keys: getService(container, TOKENS.KeystoreRegistry).sseS3Resolver() },
       { key: 'hello-sse-kms.txt', keys: new KeystoreKeyResolver(ks, 'SSE-KMS', 'demo-kms', { project: 'demo' }) },
       { key: 'hello-sse-c.txt', keys: new SsecKeyResolver(randomBytes(32)) },
     ];
@@ -74,6 +76,7 @@ export async function runDemo(dataDir: string, log: (line: string) => void = con
     }
     log(`s3seal demo ok backend=${minio.endpoint} bucket=${bucket} data_dir=${dataDir} key_file=${keyFile}`);
   } finally {
+    if (container) await closeContainer(container);
     raw.destroy();
     await minio.stop();
   }

@@ -1,11 +1,75 @@
-/** Injection tokens: interfaces have no runtime type, so every binding is by explicit symbol. */
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Bind, BindToFluentSyntax, RebindSync } from 'inversify';
+import type { ObjectStore } from '../backends/object-store.js';
+import type { KeystoreRegistry } from '../engine/materials/keystore-registry.js';
+import type { SealedObjects, SealedObjectsOptions } from '../engine/sealed-objects.js';
+import type { AwsKmsKeystore } from '../keystores/awskms-keystore.js';
+import type { BucketKeyCache } from '../keystores/bucket-key-cache.js';
+import type { FileKeystore } from '../keystores/file-keystore.js';
+import type { Keystore } from '../keystores/keystore.js';
+import type { ResolvedKeyIds } from '../keystores/resolved-key-ids.js';
+import type { VaultKeystore } from '../keystores/vault/vault-keystore.js';
+import type { S3SealConfig } from './config.js';
+
+/**
+ * An injection token that carries the type bound under it. Interfaces have no runtime value, so every
+ * binding is by an explicit symbol; the phantom `__type` lets `getService(c, TOKENS.X)` and
+ * `bindService(bind, TOKENS.X)` check the type instead of trusting a `get<T>` written at each call.
+ */
+export type Token<T> = symbol & { readonly __type?: T };
+
+/** the type a token stands for */
+export type TokenType<K> = K extends Token<infer T> ? T : never;
+
+/** `Symbol.for`: a token is the same symbol in every copy of the module (e.g. two bundles of s3seal) */
+function token<T>(name: string): Token<T> {
+  return Symbol.for(`s3seal.${name}`);
+}
+
+/** the upload-token root as SealedObjects takes it: configured bytes, or a derivation from a keystore key */
+export type UploadTokenRoot = SealedObjectsOptions['uploadTokenRoot'];
+
+/** Every token is rebindable: `createContainer(config, { modules })` loads modules after the defaults. */
 export const TOKENS = {
-  Config: Symbol.for('s3seal.Config'),
-  S3Client: Symbol.for('s3seal.S3Client'),
-  ObjectStore: Symbol.for('s3seal.ObjectStore'),
-  FileKeystore: Symbol.for('s3seal.FileKeystore'),
-  VaultKeystore: Symbol.for('s3seal.VaultKeystore'),
-  AwsKmsKeystore: Symbol.for('s3seal.AwsKmsKeystore'),
-  KeystoreRegistry: Symbol.for('s3seal.KeystoreRegistry'),
-  SealedObjects: Symbol.for('s3seal.SealedObjects'),
+  Config: token<S3SealConfig>('Config'),
+  // backend
+  S3Client: token<S3Client>('S3Client'),
+  ObjectStore: token<ObjectStore>('ObjectStore'),
+  // keystores: each configured one under its own token and, as a multi-binding, under `Keystore`
+  FileKeystore: token<FileKeystore>('FileKeystore'),
+  VaultKeystore: token<VaultKeystore>('VaultKeystore'),
+  KmsClient: token<KMSClient>('KmsClient'),
+  AwsKmsKeystore: token<AwsKmsKeystore>('AwsKmsKeystore'),
+  Keystore: token<Keystore>('Keystore'),
+  // key materials: the registry of all bound keystores and the caches it shares between requests
+  BucketKeyCache: token<BucketKeyCache>('BucketKeyCache'),
+  ResolvedKeyIds: token<ResolvedKeyIds>('ResolvedKeyIds'),
+  /** the managed SSE-S3 key (config `sseS3Key`) */
+  SseS3KeyRef: token<string>('SseS3KeyRef'),
+  KeystoreRegistry: token<KeystoreRegistry>('KeystoreRegistry'),
+  // engine
+  UploadTokenRoot: token<UploadTokenRoot>('UploadTokenRoot'),
+  SealedObjects: token<SealedObjects>('SealedObjects'),
 } as const;
+
+/** what can hand out services: a Container, or the ResolutionContext a factory gets */
+export interface ServiceSource {
+  get<T>(id: symbol): T;
+  getAll<T>(id: symbol): T[];
+}
+
+/** the service bound under `t`, typed by the token */
+export function getService<T>(from: ServiceSource, t: Token<T>): T {
+  return from.get<T>(t);
+}
+
+/** every service bound under a multi-binding token (e.g. TOKENS.Keystore) */
+export function getAllServices<T>(from: ServiceSource, t: Token<T>): T[] {
+  return from.getAll<T>(t);
+}
+
+/** a module's `bind` or `rebind` with the token's type, so a factory cannot return the wrong thing */
+export function bindService<T>(bind: Bind | RebindSync, t: Token<T>): BindToFluentSyntax<T> {
+  return bind<T>(t);
+}

@@ -101,6 +101,17 @@ export class SealedObjects {
     return this.tokenRoot;
   }
 
+  /**
+   * Zeroes the upload-token root this instance derived (a secret MAC root; a buffer given in the
+   * options belongs to the caller and is left alone). Called when the container closes; a later
+   * multipart call derives it again.
+   */
+  async close(): Promise<void> {
+    const derived = this.tokenRoot;
+    this.tokenRoot = undefined;
+    if (derived) (await derived.catch(() => undefined))?.fill(0);
+  }
+
   private get decodeOptions(): DecodeOptions {
     return this.opts.minFormatVersion !== undefined ? { minVersion: this.opts.minFormatVersion } : {};
   }

@@ -14,7 +14,7 @@ import { TcpProxy } from '../../scripts/harness/tcp-proxy.js';
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { KeystoreKeyResolver } from '../../src/keystores/keystore-key-resolver.js';
+import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
 import { SealError } from '../../src/errors.js';
 import { s3Client, service } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';

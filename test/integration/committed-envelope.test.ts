@@ -18,7 +18,7 @@ import { decodeUploadToken } from '../../src/crypto/upload-token.js';
 import { completeMultipart, completeMultipartProbe } from '../../src/engine/object-writer.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { partCiphertextSize } from '../../src/engine/size-math.js';
-import { SsecKeyResolver } from '../../src/keystores/ssec-key-resolver.js';
+import { SsecKeyResolver } from '../../src/engine/materials/ssec-key-resolver.js';
 import { RecordingStore } from '../helpers/recording-store.js';
 import { freshBucket, s3Client, service } from '../helpers/services.js';
 

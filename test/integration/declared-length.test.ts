@@ -20,7 +20,7 @@ import { decodeUploadToken } from '../../src/crypto/upload-token.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { isSealError } from '../../src/errors.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { KeystoreKeyResolver } from '../../src/keystores/keystore-key-resolver.js';
+import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
 import { freshBucket, s3Client, service } from '../helpers/services.js';
 import { describe } from '../helpers/engine-fixtures.js';
 

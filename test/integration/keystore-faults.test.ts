@@ -12,7 +12,7 @@ import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
-import { KeystoreKeyResolver } from '../../src/keystores/keystore-key-resolver.js';
+import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
 import type { Keystore } from '../../src/keystores/keystore.js';
 import { KeystoreError } from '../../src/keystores/keystore-error.js';
 import { RecordingStore } from '../helpers/recording-store.js';

@@ -9,7 +9,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
-import { KeystoreRegistry } from '../../src/keystores/keystore-registry.js';
+import { KeystoreRegistry } from '../../src/engine/materials/keystore-registry.js';
 import { KeystoreError } from '../../src/keystores/keystore-error.js';
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';

@@ -18,7 +18,7 @@ import { crc32 } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
-import { SsecKeyResolver } from '../../src/keystores/ssec-key-resolver.js';
+import { SsecKeyResolver } from '../../src/engine/materials/ssec-key-resolver.js';
 import { ENVELOPE_METADATA_KEY } from '../../src/crypto/constants.js';
 import { freshBucket, s3Client, service, type ServiceDescriptor } from '../helpers/services.js';
 import { RecordingProxy, sentCrc32, type SeenRequest } from '../helpers/recording-proxy.js';

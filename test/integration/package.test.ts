@@ -65,7 +65,7 @@ test("a fresh project imports { createContainer, FileKeystore } from 's3seal' an
   const script = join(project, 'consumer.mjs');
   writeFileSync(script, `
 import { randomBytes } from 'node:crypto';
-import { createContainer, FileKeystore, TOKENS } from 's3seal';
+import { closeContainer, createContainer, FileKeystore, getService, TOKENS } from 's3seal';
 const path = ${JSON.stringify(join(project, 'keys.json'))};
 const ks = new FileKeystore({ path, create: true });
 await ks.createKey('consumer');
@@ -77,7 +77,8 @@ const container = createContainer({
   keystores: { file: { path } },
   uploadTokenRoot: randomBytes(32).toString('base64'),
 });
-const sealed = container.get(TOKENS.SealedObjects);
+const sealed = getService(container, TOKENS.SealedObjects);
+await closeContainer(container);
 console.log(JSON.stringify({ keyId: dk.keyId, same: back.equals(dk.plaintext), length: back.length, sealed: typeof sealed.put }));
 `);
   const { stdout } = await run(process.execPath, [script], { cwd: project });

@@ -15,8 +15,8 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, type S3Client
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { KeystoreKeyResolver } from '../../src/keystores/keystore-key-resolver.js';
-import { SsecKeyResolver } from '../../src/keystores/ssec-key-resolver.js';
+import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
+import { SsecKeyResolver } from '../../src/engine/materials/ssec-key-resolver.js';
 import { SealError } from '../../src/errors.js';
 import { BODY_HEADER_SIZE } from '../../src/crypto/constants.js';
 import { s3Client, service } from '../helpers/services.js';

@@ -10,7 +10,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import { BucketKeyCache } from '../../src/keystores/bucket-key-cache.js';
-import { BucketKeyResolver } from '../../src/keystores/bucket-key-resolver.js';
+import { BucketKeyResolver } from '../../src/engine/materials/bucket-key-resolver.js';
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { canonicalContext } from '../../src/crypto/encryption-context.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/temp-dir.js';
 import { randomBytes } from 'node:crypto';
 import { BucketKeyCache } from '../../src/keystores/bucket-key-cache.js';
-import { BucketKeyResolver } from '../../src/keystores/bucket-key-resolver.js';
+import { BucketKeyResolver } from '../../src/engine/materials/bucket-key-resolver.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { encodeEnvelope, decodeEnvelope, verifyEnvelope } from '../../src/crypto/envelope.js';
 import { SealError } from '../../src/errors.js';

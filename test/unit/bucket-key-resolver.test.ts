@@ -3,9 +3,9 @@ import test from 'ava';
 import { decodeEnvelope, encodeEnvelope, verifyEnvelope } from '../../src/crypto/envelope.js';
 import { SealError } from '../../src/errors.js';
 import { BucketKeyCache } from '../../src/keystores/bucket-key-cache.js';
-import { BucketKeyResolver } from '../../src/keystores/bucket-key-resolver.js';
-import { KeystoreKeyResolver } from '../../src/keystores/keystore-key-resolver.js';
-import { KeystoreRegistry } from '../../src/keystores/keystore-registry.js';
+import { BucketKeyResolver } from '../../src/engine/materials/bucket-key-resolver.js';
+import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
+import { KeystoreRegistry } from '../../src/engine/materials/keystore-registry.js';
 import { CountingKeystore } from '../helpers/counting-keystore.js';
 
 const o = { bucket: 'b', key: 'k' };

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { decodeEnvelope, encodeEnvelope } from '../../src/crypto/envelope.js';
 import { KeystoreError } from '../../src/keystores/keystore-error.js';
-import { KeystoreRegistry } from '../../src/keystores/keystore-registry.js';
+import { KeystoreRegistry } from '../../src/engine/materials/keystore-registry.js';
 import { ResolvedKeyIds } from '../../src/keystores/resolved-key-ids.js';
 import type { Keystore } from '../../src/keystores/keystore.js';
 import { CountingKeystore } from '../helpers/counting-keystore.js';

@@ -9,7 +9,7 @@ import type { KeyResolver } from '../../src/engine/key-resolver.js';
 import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { SealError } from '../../src/errors.js';
 import { BucketKeyCache } from '../../src/keystores/bucket-key-cache.js';
-import { BucketKeyResolver } from '../../src/keystores/bucket-key-resolver.js';
+import { BucketKeyResolver } from '../../src/engine/materials/bucket-key-resolver.js';
 import { CountingKeystore } from '../helpers/counting-keystore.js';
 
 /** Just enough backend for CreateMultipartUpload and UploadPart: parts are read and dropped. */

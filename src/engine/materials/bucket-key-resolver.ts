@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { bucketKeyUnwrap, bucketKeyWrap } from '../crypto/bucket-key-wrap.js';
-import { canonicalContext, type EncryptionContext } from '../crypto/encryption-context.js';
-import type { Envelope } from '../crypto/envelope.js';
-import type { ObjectId } from '../crypto/object-id.js';
-import type { KeyResolver } from '../engine/key-resolver.js';
-import type { WrapFields } from '../engine/object-writer.js';
-import { SealError } from '../errors.js';
-import type { BucketKeyCache, BucketKeyOwner } from './bucket-key-cache.js';
+import { bucketKeyUnwrap, bucketKeyWrap } from '../../crypto/bucket-key-wrap.js';
+import { canonicalContext, type EncryptionContext } from '../../crypto/encryption-context.js';
+import type { Envelope } from '../../crypto/envelope.js';
+import type { ObjectId } from '../../crypto/object-id.js';
+import type { KeyResolver } from '../key-resolver.js';
+import type { WrapFields } from '../object-writer.js';
+import { SealError } from '../../errors.js';
+import type { BucketKeyCache, BucketKeyOwner } from '../../keystores/bucket-key-cache.js';
 import { checkEnvelopeKey } from './check-envelope-key.js';
-import type { Keystore } from './keystore.js';
-import { ResolvedKeyIds } from './resolved-key-ids.js';
+import type { Keystore } from '../../keystores/keystore.js';
+import { ResolvedKeyIds } from '../../keystores/resolved-key-ids.js';
 
 /** The bucket key's binding context: the bucket ARN, as S3 uses for bucket keys (FORMAT.md §9). */
 export function bucketKeyContext(bucket: string): string {

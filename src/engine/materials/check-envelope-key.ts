@@ -1,5 +1,5 @@
-import type { Envelope } from '../crypto/envelope.js';
-import { SealError } from '../errors.js';
+import type { Envelope } from '../../crypto/envelope.js';
+import { SealError } from '../../errors.js';
 
 /**
  * FORMAT.md §5.5 / §11 step 2, for every keystore-backed read (with or without bucket keys): the

@@ -1,12 +1,12 @@
-import type { EncryptionContext } from '../crypto/encryption-context.js';
-import type { KeyResolver } from '../engine/key-resolver.js';
-import { BucketKeyCache } from './bucket-key-cache.js';
+import type { EncryptionContext } from '../../crypto/encryption-context.js';
+import type { KeyResolver } from '../key-resolver.js';
+import { BucketKeyCache } from '../../keystores/bucket-key-cache.js';
 import { BucketKeyResolver } from './bucket-key-resolver.js';
-import { parseKeyRef } from './key-ref.js';
-import type { Keystore, KeystoreId } from './keystore.js';
-import { KeystoreError } from './keystore-error.js';
+import { parseKeyRef } from '../../keystores/key-ref.js';
+import type { Keystore, KeystoreId } from '../../keystores/keystore.js';
+import { KeystoreError } from '../../keystores/keystore-error.js';
 import { KeystoreKeyResolver } from './keystore-key-resolver.js';
-import { ResolvedKeyIds } from './resolved-key-ids.js';
+import { ResolvedKeyIds } from '../../keystores/resolved-key-ids.js';
 
 export interface ResolverRequest {
   mode: 'SSE-S3' | 'SSE-KMS';
@@ -16,13 +16,16 @@ export interface ResolverRequest {
   bucketKeyPrincipal?: string;
 }
 
+export type SseS3ResolverRequest = Pick<ResolverRequest, 'bucketKeyPrincipal'>;
+
 /**
  * The configured keystores by id, and keyRef resolution across them (DESIGN.md "Modes and key
  * hierarchy"): `arn:aws:kms:…` / `alias/…` → awskms, `vault:<mount>/<name>` → vault, `file:<name>` →
  * file, a bare name → the default KMS keystore. Aliases are resolved by the keystore (describeKey) and
  * the resolved id is what envelopes store. Resolved ids and bucket keys are held here, shared by every
  * resolver the registry builds: a door builds one per request, and that must not cost a DescribeKey
- * (or, in bucket-key mode, a Decrypt) per request.
+ * (or, in bucket-key mode, a Decrypt) per request. The managed SSE-S3 key (config `sseS3Key`) is held
+ * here too, so no door picks it on its own.
  */
 export class KeystoreRegistry {
   constructor(
@@ -30,6 +33,8 @@ export class KeystoreRegistry {
     private readonly defaultKms: KeystoreId = 'awskms',
     readonly bucketKeys: BucketKeyCache = new BucketKeyCache(),
     readonly keyIds: ResolvedKeyIds = new ResolvedKeyIds(),
+    /** the managed SSE-S3 key (FORMAT.md §5.5; config `sseS3Key`): a registry without one cannot write SSE-S3 */
+    readonly sseS3Key?: string,
   ) {}
 
   lookup(keyRef: string): { keystore: Keystore; name: string } {
@@ -50,5 +55,14 @@ export class KeystoreRegistry {
     return r.bucketKeyPrincipal !== undefined
       ? new BucketKeyResolver(keystore, r.mode, name, r.bucketKeyPrincipal, this.bucketKeys, r.context ?? {}, this.keyIds)
       : new KeystoreKeyResolver(keystore, r.mode, name, r.context ?? {}, this.keyIds);
+  }
+
+  /** SSE-S3 under the managed key: what every SSE-S3 write and read uses, whatever the door */
+  sseS3Resolver(r: SseS3ResolverRequest = {}): KeyResolver {
+    if (this.sseS3Key === undefined) throw new KeystoreError('KeyStoreMisconfigured', 'no managed SSE-S3 key is configured (sseS3Key)');
+    // only the principal is taken from the caller: SSE-S3 has no context, and its key is not theirs to pick
+    const req: ResolverRequest = { mode: 'SSE-S3', keyRef: this.sseS3Key };
+    if (r.bucketKeyPrincipal !== undefined) req.bucketKeyPrincipal = r.bucketKeyPrincipal;
+    return this.resolver(req);
   }
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Envelope } from '../crypto/envelope.js';
-import type { ObjectId } from '../crypto/object-id.js';
-import { ssecUnwrap, ssecWrap } from '../crypto/ssec-wrap.js';
-import type { KeyResolver } from '../engine/key-resolver.js';
-import type { WrapFields } from '../engine/object-writer.js';
-import { SealError } from '../errors.js';
+import type { Envelope } from '../../crypto/envelope.js';
+import type { ObjectId } from '../../crypto/object-id.js';
+import { ssecUnwrap, ssecWrap } from '../../crypto/ssec-wrap.js';
+import type { KeyResolver } from '../key-resolver.js';
+import type { WrapFields } from '../object-writer.js';
+import { SealError } from '../../errors.js';
 
 /** SSE-C (FORMAT.md §8): the caller's 256-bit key wraps the DEK; nothing about it is stored but salt and check. */
 export class SsecKeyResolver implements KeyResolver {

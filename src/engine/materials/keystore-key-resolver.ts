@@ -1,12 +1,12 @@
-import { bindingContext, canonicalContext, parseStoredContext, type EncryptionContext } from '../crypto/encryption-context.js';
-import type { Envelope } from '../crypto/envelope.js';
-import type { ObjectId } from '../crypto/object-id.js';
-import type { KeyResolver } from '../engine/key-resolver.js';
-import type { WrapFields } from '../engine/object-writer.js';
-import { SealError } from '../errors.js';
+import { bindingContext, canonicalContext, parseStoredContext, type EncryptionContext } from '../../crypto/encryption-context.js';
+import type { Envelope } from '../../crypto/envelope.js';
+import type { ObjectId } from '../../crypto/object-id.js';
+import type { KeyResolver } from '../key-resolver.js';
+import type { WrapFields } from '../object-writer.js';
+import { SealError } from '../../errors.js';
 import { checkEnvelopeKey } from './check-envelope-key.js';
-import type { Keystore } from './keystore.js';
-import { ResolvedKeyIds } from './resolved-key-ids.js';
+import type { Keystore } from '../../keystores/keystore.js';
+import { ResolvedKeyIds } from '../../keystores/resolved-key-ids.js';
 
 /**
  * SSE-S3 / SSE-KMS through a keystore: the DEK is wrapped by the named key with the binding context

@@ -1,0 +1,38 @@
+import { ContainerModule } from 'inversify';
+import type { KeystoreRegistry } from '../../engine/materials/keystore-registry.js';
+import { SealedObjects } from '../../engine/sealed-objects.js';
+import type { S3SealConfig } from '../config.js';
+import { bindService, getService, TOKENS, type UploadTokenRoot } from '../tokens.js';
+
+/** the upload-token root from a keystore key: never leaves the keystore, same on every instance */
+function deriveRoot(registry: KeystoreRegistry, keyRef: string): () => Promise<Buffer> {
+  return () => {
+    const { keystore, name } = registry.lookup(keyRef);
+    return keystore.deriveSecret(name, 'upload token');
+  };
+}
+
+/**
+ * The engine: SealedObjects over the ObjectStore, with the upload-token root (configured bytes, or
+ * derived from `uploadTokenKey` through the registry). Closing the container zeroes both the
+ * configured root (decoded here, so the container owns it) and a derived one (SealedObjects.close).
+ */
+export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion'>): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bindService(bind, TOKENS.UploadTokenRoot)
+      .toDynamicValue((ctx): UploadTokenRoot => (config.uploadTokenRoot !== undefined ? Buffer.from(config.uploadTokenRoot, 'base64') : deriveRoot(getService(ctx, TOKENS.KeystoreRegistry), config.uploadTokenKey!)))
+      .onDeactivation((root) => {
+        if (Buffer.isBuffer(root)) root.fill(0);
+      });
+    bindService(bind, TOKENS.SealedObjects)
+      .toDynamicValue(
+        (ctx) =>
+          new SealedObjects(getService(ctx, TOKENS.ObjectStore), {
+            uploadTokenRoot: getService(ctx, TOKENS.UploadTokenRoot),
+            releaseWindow: config.releaseWindow,
+            minFormatVersion: config.minFormatVersion,
+          }),
+      )
+      .onDeactivation((objects) => objects.close());
+  });
+}
