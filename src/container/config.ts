@@ -29,6 +29,12 @@ export const ConfigSchema = z
             wrapLimit: z.number().int().positive().max(2 ** 32).optional(),
             /** false: refuse instead of rotating when a version's wraps are used up */
             autoRotate: z.boolean().optional(),
+            /** the most wraps one process reserves at a time under the lock (default 2^16) */
+            wrapReserve: z.number().int().positive().optional(),
+            /** how long a change waits for another process's lock (ms; default 15 000) */
+            lockWaitMs: z.number().int().positive().optional(),
+            /** a lock not refreshed for this long is taken over as stale (ms; default 10 000, at least 5 000) */
+            lockStaleMs: z.number().int().min(5000).optional(),
           })
           .strict()
           .optional(),
@@ -69,6 +75,26 @@ export const ConfigSchema = z
         maxAgeMs: z.number().int().positive().default(5 * 60_000),
         maxObjects: z.number().int().positive().default(100_000),
         maxBytes: z.number().int().positive().default(64 * 1024 ** 3),
+        /** cached bucket keys per side (least recently used evicted first) */
+        maxEntries: z.number().int().positive().default(1000),
+        /** how often expired bucket keys are swept and zeroed (ms; 0: only on cache use; default min(maxAgeMs, 60 s)) */
+        sweepIntervalMs: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .default({}),
+    /** resolved key ids (an alias → its key ARN) shared by every request: reused for ttlMs */
+    resolvedKeyIds: z
+      .object({
+        ttlMs: z.number().int().positive().default(60_000),
+        maxEntries: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({}),
+    /** multipart reads: verified layouts cached per object version (in part salts; 0 disables), header reads in parallel */
+    multipartReads: z
+      .object({
+        verifiedLayoutCacheParts: z.number().int().nonnegative().default(100_000),
+        headerReadConcurrency: z.number().int().positive().max(64).default(8),
       })
       .strict()
       .default({}),

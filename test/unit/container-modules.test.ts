@@ -201,3 +201,33 @@ test('typed tokens: getService returns the bound type; the config token holds th
   // a registry built by hand without a managed key cannot guess one
   t.is(t.throws(() => new KeystoreRegistry({}).sseS3Resolver(), { instanceOf: KeystoreError })?.code, 'KeyStoreMisconfigured');
 });
+
+test('tuning options reach what the container builds: resolved-id TTL, bucket-key entries, file-keystore lock and reserve', async (t) => {
+  const path = await keyFile(['k1', 'k2', 'k3']);
+  const counting = await CountingKeystore.create(['k']);
+  const c = createContainer(
+    config({
+      keystores: { file: { path, wrapReserve: 7, lockWaitMs: 1234 } },
+      resolvedKeyIds: { ttlMs: 1 },
+      bucketKeys: { maxEntries: 1 },
+      multipartReads: { verifiedLayoutCacheParts: 0, headerReadConcurrency: 2 },
+    }),
+    { modules: [rebinding(TOKENS.Keystore, counting)] },
+  );
+  const registry = getService(c, TOKENS.KeystoreRegistry);
+  await registry.resolveId('file:k');
+  await new Promise((r) => setTimeout(r, 5));
+  await registry.resolveId('file:k');
+  t.is(counting.calls.describeKey, 2, 'a 1 ms TTL: asked again');
+  // one entry per side: a second bucket key evicts the first
+  const cache = getService(c, TOKENS.BucketKeyCache);
+  for (const key of ['a', 'b']) await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:k', bucketKeyPrincipal: 'p' }).generate({ bucket: key, key: 'o' }, 1);
+  t.is(cache.stats.evictions, 1);
+  t.is(counting.calls.generateDataKey, 2);
+  const file = getService(c, TOKENS.FileKeystore);
+  // the keystore keeps its options privately; that the configured ones arrived is all this checks
+  const { opts } = file as unknown as { opts: { wrapReserve?: number; lockWaitMs?: number } };
+  t.is(opts.wrapReserve, 7);
+  t.is(opts.lockWaitMs, 1234);
+  await closeContainer(c);
+});

@@ -17,7 +17,7 @@ function deriveRoot(registry: KeystoreRegistry, keyRef: string): () => Promise<B
  * derived from `uploadTokenKey` through the registry). Closing the container zeroes both the
  * configured root (decoded here, so the container owns it) and a derived one (SealedObjects.close).
  */
-export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion'>): ContainerModule {
+export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion' | 'multipartReads'>): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bindService(bind, TOKENS.UploadTokenRoot)
       .toDynamicValue((ctx): UploadTokenRoot => (config.uploadTokenRoot !== undefined ? Buffer.from(config.uploadTokenRoot, 'base64') : deriveRoot(getService(ctx, TOKENS.KeystoreRegistry), config.uploadTokenKey!)))
@@ -31,6 +31,8 @@ export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'upl
             uploadTokenRoot: getService(ctx, TOKENS.UploadTokenRoot),
             releaseWindow: config.releaseWindow,
             minFormatVersion: config.minFormatVersion,
+            verifiedLayoutCacheParts: config.multipartReads.verifiedLayoutCacheParts,
+            headerReadConcurrency: config.multipartReads.headerReadConcurrency,
           }),
       )
       .onDeactivation((objects) => objects.close());

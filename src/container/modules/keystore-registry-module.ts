@@ -22,13 +22,13 @@ export function keystoresById(keystores: readonly Keystore[]): Partial<Record<Ke
  * resolved-key-id cache it shares between requests. Closing the container zeroes every cached bucket
  * key and forgets the resolved ids.
  */
-export function keystoreRegistryModule(config: Pick<S3SealConfig, 'bucketKeys' | 'defaultKmsKeystore' | 'sseS3Key'>): ContainerModule {
+export function keystoreRegistryModule(config: Pick<S3SealConfig, 'bucketKeys' | 'defaultKmsKeystore' | 'sseS3Key' | 'resolvedKeyIds'>): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bindService(bind, TOKENS.BucketKeyCache)
       .toDynamicValue(() => new BucketKeyCache(config.bucketKeys))
       .onDeactivation((cache) => cache.clear());
     bindService(bind, TOKENS.ResolvedKeyIds)
-      .toDynamicValue(() => new ResolvedKeyIds())
+      .toDynamicValue(() => new ResolvedKeyIds(config.resolvedKeyIds))
       .onDeactivation((ids) => ids.clear());
     bindService(bind, TOKENS.SseS3KeyRef).toConstantValue(config.sseS3Key);
     bindService(bind, TOKENS.KeystoreRegistry).toDynamicValue(
