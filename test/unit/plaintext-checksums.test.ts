@@ -13,9 +13,6 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PutObjectCommand, S3Client, type ChecksumAlgorithm as SdkChecksumAlgorithm } from '@aws-sdk/client-s3';
-import { HttpResponse } from '@smithy/core/transport';
-import type { HttpRequest } from '@smithy/types';
 import { AwsChunkedDecoder } from '../../src/adapters/s3/aws-chunked-decoder.js';
 import { awsChunkedOptions } from '../../src/adapters/s3/aws-chunked-options.js';
 import { CHECKSUM_ALGORITHMS } from '../../src/adapters/s3/checksum-algorithms.js';
@@ -26,38 +23,7 @@ import { PartEncryptStream } from '../../src/engine/part-encrypt-stream.js';
 import { BODY_HEADER_SIZE, CHUNK_SIZE, TAG_SIZE } from '../../src/crypto/constants.js';
 import { singlePartCiphertextSize, partCiphertextSize } from '../../src/engine/size-math.js';
 import { isSealError, type SealErrorCode } from '../../src/errors.js';
-
-interface Captured {
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-/** Sends one PutObject through a real S3Client whose innermost middleware captures the wire request. */
-async function sdkPut(body: Buffer | Readable, input: { ChecksumAlgorithm?: SdkChecksumAlgorithm; ContentMD5?: string; ContentLength?: number } = {}): Promise<Captured> {
-  const client = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
-  let captured: Captured | undefined;
-  client.middlewareStack.add(
-    (_next) => async (args) => {
-      const req = args.request as HttpRequest;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
-      const parts: Buffer[] = [];
-      const b = req.body as Readable | Uint8Array | string | undefined;
-      if (b instanceof Readable) for await (const c of b as AsyncIterable<Buffer | string>) parts.push(Buffer.from(c));
-      else if (b !== undefined) parts.push(Buffer.from(b));
-      captured = { headers, body: Buffer.concat(parts) };
-      return { response: new HttpResponse({ statusCode: 200, headers: { etag: '"x"' }, body: Readable.from([]) }), output: {} as never };
-    },
-    { step: 'deserialize', priority: 'low', name: 'captureWire' },
-  );
-  try {
-    await client.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: body, ...input }));
-  } finally {
-    client.destroy();
-  }
-  if (!captured) throw new Error('no request captured');
-  return captured;
-}
+import { sdkPut, type Captured } from '../helpers/sdk-wire-capture.js';
 
 /** The core's side: decode (when aws-chunked), compute while streaming, verify at the end. */
 async function receive(c: Captured, body = c.body): Promise<{ plaintext: Buffer; digests: Awaited<ReturnType<PlaintextChecksums['verify']>> }> {
