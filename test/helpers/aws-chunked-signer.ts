@@ -63,17 +63,19 @@ export function testVerifier(ctx: SigningContext, calls?: string[]): ChunkSignat
 export function encodeSigned(ctx: SigningContext, data: Buffer, chunkSizes: readonly number[], trailers?: Readonly<Record<string, string>>): Buffer {
   const parts: Buffer[] = [];
   let prev = ctx.seedSignature;
+  const pieces: Buffer[] = [];
   let off = 0;
-  const sizes = [...chunkSizes];
-  const used = sizes.reduce((a, b) => a + b, 0);
-  if (used < data.length) sizes.push(data.length - used);
-  for (const n of [...sizes.filter((s) => s > 0), 0]) {
+  for (const n of chunkSizes) {
     const d = data.subarray(off, off + n);
-    off += n;
+    off += d.length;
+    if (d.length > 0) pieces.push(d);
+  }
+  if (off < data.length) pieces.push(data.subarray(off));
+  for (const d of [...pieces, Buffer.alloc(0)]) {
     const sig = chunkSignature(ctx, prev, createHash('sha256').update(d).digest('hex'));
     prev = sig;
-    parts.push(Buffer.from(`${n.toString(16)};chunk-signature=${sig}\r\n`), d);
-    if (n > 0) parts.push(Buffer.from('\r\n'));
+    parts.push(Buffer.from(`${d.length.toString(16)};chunk-signature=${sig}\r\n`), d);
+    if (d.length > 0) parts.push(Buffer.from('\r\n'));
   }
   if (trailers) {
     const lines = Object.entries(trailers).map(([k, v]) => `${k}:${v}\n`);
