@@ -9,7 +9,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import type { AwsChunkedOptions, AwsChunkedVariant } from '../../src/adapters/s3/aws-chunked-decoder.js';
 import { isSealError, type SealErrorCode } from '../../src/errors.js';
-import { cut, driveAwsChunked, type DriveOutcome } from '../helpers/aws-chunked-drive.js';
+import { awsChunkedFuzzTarget, cut, driveAwsChunked, type DriveOutcome } from '../helpers/aws-chunked-drive.js';
 import { encodeSigned, signingKey, testVerifier, type SigningContext } from '../helpers/aws-chunked-signer.js';
 
 const CTX: SigningContext = {
@@ -144,5 +144,12 @@ test('property: arbitrary bytes never escape as anything but a typed body error'
     }),
     { numRuns: RUNS, timeout: 5000 },
   );
+  t.pass();
+});
+
+test('the fuzz target accepts what the fuzz runner will feed it: valid bodies, and arbitrary bytes', async (t) => {
+  const body = Buffer.from('3\r\nabc\r\n0\r\nx-amz-checksum-crc32:NSRBwg==\r\n\r\n');
+  await awsChunkedFuzzTarget(Buffer.concat([Buffer.from([1, 0, 3, 0x25]), body]));
+  await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), (u) => awsChunkedFuzzTarget(u)), { numRuns: RUNS / 2, timeout: 5000 });
   t.pass();
 });
