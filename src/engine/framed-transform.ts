@@ -31,6 +31,8 @@ export type BeforeFinal = () => void | Promise<void>;
  * With an exact input length, input past it fails before any of it is handled, and the last frame is
  * handled only after the input ended at exactly that length: an encrypting subclass therefore never
  * emits its final chunk for an over-long (or short) body, so no complete, valid body ever leaves.
+ * `beforeFinal` extends that to a body that must also verify (checksums, payload hash): it is awaited
+ * in _flush, after the length checked out and before the final frame is handled.
  */
 export abstract class FramedTransform extends Transform {
   protected readonly out: HeldOutput;

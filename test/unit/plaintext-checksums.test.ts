@@ -207,3 +207,23 @@ test('beforeFinal runs after the whole body, and a short body is PartLengthMisma
   t.is((r2.error as Error).message, 'payload hash mismatch');
   t.is(r2.out.length, BODY_HEADER_SIZE, 'only the body header left: the one chunk is the final one');
 });
+
+test('beforeFinal with an unknown length, and with an empty body: still before the final chunk', async (t) => {
+  const data = randomBytes(2 * CHUNK_SIZE + 5);
+  const bad = PlaintextChecksums.fromHeaders({ 'x-amz-checksum-crc32': 'AAAAAA==' });
+  const open = new EncryptStream(randomBytes(32), { beforeFinal: () => bad.verify().then(() => undefined) });
+  const tap = bad.tap();
+  const out: Buffer[] = [];
+  const e = await t.throwsAsync(pipeline(Readable.from([data]), tap, open, new Writable({ write: (c: Buffer, _e, cb) => (out.push(Buffer.from(c)), cb()) })));
+  t.true(isSealError(e, 'BadDigest'), String(e));
+  t.true(Buffer.concat(out).length <= singlePartCiphertextSize(data.length) - (5 + TAG_SIZE));
+  // empty body: its only chunk is the final one, so nothing but the header leaves
+  const empty = PlaintextChecksums.fromHeaders({ 'content-md5': createHash('md5').update('x').digest('base64') });
+  const r = await emitted(new EncryptStream(randomBytes(32), { plaintextLength: 0, beforeFinal: () => empty.verify().then(() => undefined) }), Buffer.alloc(0));
+  t.true(isSealError(r.error, 'BadDigest'));
+  t.is(r.out.length, BODY_HEADER_SIZE);
+  const ok = PlaintextChecksums.fromHeaders({ 'content-md5': createHash('md5').update('').digest('base64') });
+  const r2 = await emitted(new EncryptStream(randomBytes(32), { plaintextLength: 0, beforeFinal: () => ok.verify().then(() => undefined) }), Buffer.alloc(0));
+  t.is(r2.error, undefined);
+  t.is(r2.out.length, singlePartCiphertextSize(0));
+});
