@@ -11,6 +11,7 @@ import { getAwsChunkedEncodingStream, toBase64, calculateBodyLength } from '@smi
 import { readableStreamHasher, Crc32 } from '@smithy/core/checksum';
 import { AwsChunkedDecoder, MAX_LINE, type AwsChunkedOptions } from '../../src/adapters/s3/aws-chunked-decoder.js';
 import { awsChunkedOptions } from '../../src/adapters/s3/aws-chunked-options.js';
+import { storedContentEncoding } from '../../src/adapters/s3/stored-content-encoding.js';
 import { isSealError, type SealErrorCode } from '../../src/errors.js';
 import { cut, driveAwsChunked, type DriveOutcome } from '../helpers/aws-chunked-drive.js';
 import { chunkSignature, encodeSigned, signingKey, testVerifier, type SigningContext } from '../helpers/aws-chunked-signer.js';
@@ -258,3 +259,12 @@ test('a producer that reuses its buffer after each write callback: the decoded b
   t.true(Buffer.concat(out).equals(data));
 });
 
+
+test('the stored Content-Encoding drops aws-chunked and keeps the caller\'s encodings', (t) => {
+  t.is(storedContentEncoding('aws-chunked'), undefined);
+  t.is(storedContentEncoding('gzip,aws-chunked'), 'gzip');
+  t.is(storedContentEncoding('aws-chunked, gzip, br'), 'gzip,br');
+  t.is(storedContentEncoding('AWS-CHUNKED'), undefined);
+  t.is(storedContentEncoding(undefined), undefined);
+  t.is(storedContentEncoding('identity'), 'identity');
+});
