@@ -24,6 +24,14 @@ export type SealErrorCode =
   | 'AccessDenied'
   | 'MetadataTooLarge'
   | 'EntityTooLarge'
+  | 'InvalidRequest'
+  // request bodies (aws-chunked framing, trailers, chunk signatures, plaintext checksums)
+  | 'IncompleteBody'
+  | 'InvalidChunkEncoding'
+  | 'MalformedTrailer'
+  | 'SignatureDoesNotMatch'
+  | 'BadDigest'
+  | 'InvalidDigest'
   // the object server could not be reached or failed (5xx): fail closed, retryable
   | 'BackendUnavailable';
 
@@ -53,6 +61,13 @@ const S3_SHAPES: Record<SealErrorCode, S3Shape> = {
   AccessDenied: { s3Code: 'AccessDenied', status: 403 },
   MetadataTooLarge: { s3Code: 'MetadataTooLarge', status: 400 },
   EntityTooLarge: { s3Code: 'EntityTooLarge', status: 400 },
+  InvalidRequest: { s3Code: 'InvalidRequest', status: 400 },
+  IncompleteBody: { s3Code: 'IncompleteBody', status: 400 },
+  InvalidChunkEncoding: { s3Code: 'InvalidRequest', status: 400 },
+  MalformedTrailer: { s3Code: 'MalformedTrailerError', status: 400 },
+  SignatureDoesNotMatch: { s3Code: 'SignatureDoesNotMatch', status: 403 },
+  BadDigest: { s3Code: 'BadDigest', status: 400 },
+  InvalidDigest: { s3Code: 'InvalidDigest', status: 400 },
   BackendUnavailable: { s3Code: 'ServiceUnavailable', status: 503 },
 };
 

@@ -2,6 +2,7 @@ import { encodeBodyHeader } from '../crypto/body-header.js';
 import { V1, wipe, type SuiteId } from '../crypto/kdf.js';
 import { deriveSegmentKeys } from '../crypto/segment-keys.js';
 import { SealError } from '../errors.js';
+import type { BeforeFinal } from './framed-transform.js';
 import { SealingTransform } from './sealing-transform.js';
 
 export interface EncryptStreamOptions {
@@ -12,6 +13,8 @@ export interface EncryptStreamOptions {
    * PartLengthMismatch and the final chunk is never emitted. Without it, the end of input decides.
    */
   plaintextLength?: number;
+  /** awaited before the final chunk is sealed; a throw fails the stream without it (FramedTransform) */
+  beforeFinal?: BeforeFinal;
 }
 
 /**
@@ -26,6 +29,6 @@ export class EncryptStream extends SealingTransform {
     const keys = deriveSegmentKeys(dek, id);
     const header = encodeBodyHeader(id, keys.commitment);
     wipe(keys.commitment);
-    super(keys.contentKey, header, length, opts.highWaterMark ?? 256 * 1024);
+    super(keys.contentKey, header, length, opts.highWaterMark ?? 256 * 1024, opts.beforeFinal);
   }
 }

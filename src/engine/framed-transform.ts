@@ -10,6 +10,15 @@ import { DEFAULT_RELEASE_WINDOW, HeldOutput } from './held-output.js';
 export type InputLength = number | 'open' | undefined;
 
 /**
+ * A last check before the final frame is handled (a body's plaintext checksums, a payload hash): it
+ * runs once all input arrived at its declared length, and may throw or reject. Then the stream
+ * fails, the final frame is never handled and nothing held is emitted: an encrypting stream never
+ * emits its final chunk for a body that did not verify (DESIGN.md "A body is never committed to the
+ * backend before it is verified").
+ */
+export type BeforeFinal = () => void | Promise<void>;
+
+/**
  * A transform over input cut into frames whose lengths the subclass states one at a time (chunks of
  * a body, part headers): it says how long the next frame is and handles each complete frame. Input
  * past the last frame is BodyTrailingData; input ending inside a frame is BodyTruncated.
@@ -22,6 +31,8 @@ export type InputLength = number | 'open' | undefined;
  * With an exact input length, input past it fails before any of it is handled, and the last frame is
  * handled only after the input ended at exactly that length: an encrypting subclass therefore never
  * emits its final chunk for an over-long (or short) body, so no complete, valid body ever leaves.
+ * `beforeFinal` extends that to a body that must also verify (checksums, payload hash): it is awaited
+ * in _flush, after the length checked out and before the final frame is handled.
  */
 export abstract class FramedTransform extends Transform {
   protected readonly out: HeldOutput;
@@ -38,6 +49,7 @@ export abstract class FramedTransform extends Transform {
     releaseWindow = DEFAULT_RELEASE_WINDOW,
     hwm = 256 * 1024,
     private readonly inputLength: InputLength = undefined,
+    private readonly beforeFinal?: BeforeFinal,
   ) {
     super({ readableHighWaterMark: hwm, writableHighWaterMark: hwm });
     this.out = new HeldOutput(releaseWindow, (b) => this.push(b));
@@ -124,8 +136,25 @@ export abstract class FramedTransform extends Transform {
   }
 
   override _flush(cb: TransformCallback): void {
+    const failed = (err: unknown): void => {
+      this.fail();
+      cb(err as Error);
+    };
+    let check: void | Promise<void>;
     try {
       this.start();
+      // a short body is reported as such, not as whatever the check makes of it
+      if (typeof this.inputLength === 'number' && this.received < this.inputLength) throw this.truncated();
+      check = this.beforeFinal?.();
+    } catch (err) {
+      return failed(err);
+    }
+    if (!(check instanceof Promise)) return this.flushFrames(cb);
+    check.then(() => (this.destroyed ? cb(new Error('stream destroyed before its final frame')) : this.flushFrames(cb)), failed);
+  }
+
+  private flushFrames(cb: TransformCallback): void {
+    try {
       if (this.held) {
         const f = this.held;
         this.held = undefined;

@@ -5,6 +5,7 @@ import { V1, type SuiteId } from '../crypto/kdf.js';
 import { derivePartKeys } from '../crypto/part-keys.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { SealError } from '../errors.js';
+import type { BeforeFinal } from './framed-transform.js';
 import { SealingTransform } from './sealing-transform.js';
 import { MAX_PART_PLAINTEXT } from './size-math.js';
 
@@ -12,6 +13,8 @@ export interface PartEncryptOptions {
   id?: SuiteId;
   /** per-attempt salt; random unless a test vector fixes it */
   salt?: Buffer;
+  /** awaited before the part's final chunk is sealed; a throw fails the stream without it (FramedTransform) */
+  beforeFinal?: BeforeFinal;
 }
 
 function checkedLength(partNumber: number, plaintextLength: number): number {
@@ -35,7 +38,7 @@ export class PartEncryptStream extends SealingTransform {
     const id = opts.id ?? V1;
     const record = { partNumber, plaintextLength: length, salt: opts.salt ?? randomBytes(SALT_SIZE) };
     const keys = derivePartKeys(dek, uploadNonce, partNumber, length, record.salt, id);
-    super(keys.contentKey, encodePartHeader(id, record, keys.commitment), length);
+    super(keys.contentKey, encodePartHeader(id, record, keys.commitment), length, undefined, opts.beforeFinal);
     this.record = record;
   }
 }

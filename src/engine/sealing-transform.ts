@@ -2,7 +2,7 @@ import { CHUNK_SIZE } from '../crypto/constants.js';
 import { sealChunk } from '../crypto/chunk-cipher.js';
 import { wipe } from '../crypto/kdf.js';
 import { SealError } from '../errors.js';
-import { FramedTransform } from './framed-transform.js';
+import { FramedTransform, type BeforeFinal } from './framed-transform.js';
 import { chunkCount } from './size-math.js';
 
 /**
@@ -14,6 +14,9 @@ import { chunkCount } from './size-math.js';
  * length: an over-long or short body fails with PartLengthMismatch and its final chunk is never
  * emitted, so the backend never receives a complete, valid body. Without one ('open'), the end of
  * input marks the final chunk.
+ *
+ * `beforeFinal` (the body's checksums, see PlaintextChecksums) is awaited after the last input byte
+ * and before the final chunk is sealed: if it throws, the final chunk never leaves.
  */
 export abstract class SealingTransform extends FramedTransform {
   private counter = 0;
@@ -24,9 +27,10 @@ export abstract class SealingTransform extends FramedTransform {
     private readonly header: Buffer,
     private readonly plaintextLength: number | undefined,
     hwm?: number,
+    beforeFinal?: BeforeFinal,
   ) {
     // release window 0: ciphertext needs no holding back, only the final chunk's input does
-    super(0, hwm, plaintextLength ?? 'open');
+    super(0, hwm, plaintextLength ?? 'open', beforeFinal);
     this.chunks = plaintextLength === undefined ? undefined : chunkCount(plaintextLength);
     this.push(header);
   }
