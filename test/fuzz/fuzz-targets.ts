@@ -61,12 +61,18 @@ function typedOnly(run: () => void, requestParser: boolean): void {
 function target<T>(name: string, arb: fc.Arbitrary<T>, run: (input: T) => void): FuzzTarget {
   const stats = { inputs: 0, slowestMs: 0 };
   const property = fc.property(arb, (input) => {
-    const started = performance.now();
-    run(input);
-    const ms = performance.now() - started;
+    const timed = (): number => {
+      const started = performance.now();
+      run(input);
+      return performance.now() - started;
+    };
+    let ms = timed();
+    // a GC pause or a descheduled process on a shared box is not a slow parser: a slow input must be
+    // slow every time (a hang or a super-linear path is), so it is timed again before failing
+    for (let retry = 0; retry < 2 && ms > INPUT_TIME_BOUND_MS; retry++) ms = Math.min(ms, timed());
     stats.inputs++;
     if (ms > stats.slowestMs) stats.slowestMs = ms;
-    if (ms > INPUT_TIME_BOUND_MS) throw new Error(`one input took ${ms.toFixed(1)} ms (bound ${INPUT_TIME_BOUND_MS} ms)`);
+    if (ms > INPUT_TIME_BOUND_MS) throw new Error(`one input took ${ms.toFixed(1)} ms every time (bound ${INPUT_TIME_BOUND_MS} ms)`);
   });
   return { name, property, arbitrary: arb, stats };
 }
