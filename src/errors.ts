@@ -1,8 +1,29 @@
 /**
- * Every failure s3seal raises carries a stable code. Codes that a caller of S3 can see map to the
- * S3 error code and HTTP status that Amazon S3 uses for the same situation (see DESIGN.md, "Errors").
+ * One error base class for every layer (DESIGN.md "Errors", issue 7 item 8): a stable `code`,
+ * whether the caller may `retryable`-ly try again (outages), and the `cause` that led to it. Lower
+ * layers (format, crypto, keystores, engine, backends, configuration) throw subclasses with their own
+ * code sets; how a code looks to an S3 caller (S3 error code, HTTP status, message) is decided only in
+ * `src/adapters/s3/` (s3-error-shape.ts), so no layer below the S3 core knows S3's wire shapes.
  * Messages never contain key material: constructors take only descriptive text.
  */
+export class S3SealError<C extends string = string> extends Error {
+  readonly code: C;
+  /** a caller may retry (outages); everything else is final */
+  readonly retryable: boolean;
+
+  constructor(code: C, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'S3SealError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export function isS3SealError(err: unknown): err is S3SealError {
+  return err instanceof S3SealError;
+}
+
+/** Codes of the engine, format and request layers (keystores have KeystoreErrorCode). */
 export type SealErrorCode =
   // format / integrity (a stored object is not what s3seal wrote): never served as bytes
   | 'EnvelopeMissing'
@@ -20,11 +41,13 @@ export type SealErrorCode =
   | 'PartLengthMismatch'
   // caller errors
   | 'InvalidArgument'
+  | 'InvalidRequest'
+  | 'InvalidEncryptionAlgorithm'
   | 'InvalidRange'
   | 'AccessDenied'
+  | 'PreconditionFailed'
   | 'MetadataTooLarge'
   | 'EntityTooLarge'
-  | 'InvalidRequest'
   // request bodies (aws-chunked framing, trailers, chunk signatures, plaintext checksums)
   | 'IncompleteBody'
   | 'InvalidChunkEncoding'
@@ -32,59 +55,14 @@ export type SealErrorCode =
   | 'SignatureDoesNotMatch'
   | 'BadDigest'
   | 'InvalidDigest'
+  | 'NotImplemented'
   // the object server could not be reached or failed (5xx): fail closed, retryable
   | 'BackendUnavailable';
 
-interface S3Shape {
-  s3Code: string;
-  status: number;
-}
-
-// Integrity failures are reported to S3 callers as a 500-class internal error: the stored object is
-// corrupt, the request itself was fine. The specific code stays in logs and in `code`.
-const S3_SHAPES: Record<SealErrorCode, S3Shape> = {
-  EnvelopeMissing: { s3Code: 'InternalError', status: 500 },
-  EnvelopeMalformed: { s3Code: 'InternalError', status: 500 },
-  EnvelopeAuthFailed: { s3Code: 'InternalError', status: 500 },
-  UnsupportedFormatVersion: { s3Code: 'InternalError', status: 500 },
-  BodyMalformed: { s3Code: 'InternalError', status: 500 },
-  BodyAuthFailed: { s3Code: 'InternalError', status: 500 },
-  KeyCommitmentMismatch: { s3Code: 'InternalError', status: 500 },
-  BodyTruncated: { s3Code: 'InternalError', status: 500 },
-  BodyTrailingData: { s3Code: 'InternalError', status: 500 },
-  LayoutMismatch: { s3Code: 'InternalError', status: 500 },
-  MultipartIncomplete: { s3Code: 'InternalError', status: 500 },
-  UploadTokenInvalid: { s3Code: 'NoSuchUpload', status: 404 },
-  PartLengthMismatch: { s3Code: 'IncompleteBody', status: 400 },
-  InvalidArgument: { s3Code: 'InvalidArgument', status: 400 },
-  InvalidRange: { s3Code: 'InvalidRange', status: 416 },
-  AccessDenied: { s3Code: 'AccessDenied', status: 403 },
-  MetadataTooLarge: { s3Code: 'MetadataTooLarge', status: 400 },
-  EntityTooLarge: { s3Code: 'EntityTooLarge', status: 400 },
-  InvalidRequest: { s3Code: 'InvalidRequest', status: 400 },
-  IncompleteBody: { s3Code: 'IncompleteBody', status: 400 },
-  InvalidChunkEncoding: { s3Code: 'InvalidRequest', status: 400 },
-  MalformedTrailer: { s3Code: 'MalformedTrailerError', status: 400 },
-  SignatureDoesNotMatch: { s3Code: 'SignatureDoesNotMatch', status: 403 },
-  BadDigest: { s3Code: 'BadDigest', status: 400 },
-  InvalidDigest: { s3Code: 'InvalidDigest', status: 400 },
-  BackendUnavailable: { s3Code: 'ServiceUnavailable', status: 503 },
-};
-
-export class SealError extends Error {
-  readonly code: SealErrorCode;
-  readonly s3Code: string;
-  readonly status: number;
-  /** a caller may retry (outages); everything else is final */
-  readonly retryable: boolean;
-
-  constructor(code: SealErrorCode, message: string) {
-    super(message);
+export class SealError extends S3SealError<SealErrorCode> {
+  constructor(code: SealErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { retryable: code === 'BackendUnavailable', cause: options.cause });
     this.name = 'SealError';
-    this.code = code;
-    this.s3Code = S3_SHAPES[code].s3Code;
-    this.status = S3_SHAPES[code].status;
-    this.retryable = code === 'BackendUnavailable';
   }
 }
 

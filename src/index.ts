@@ -3,7 +3,7 @@ export { createContainer, type CreateContainerOptions } from './container/create
 export { closeContainer } from './container/close-container.js';
 export { TOKENS, getService, getAllServices, bindService, type Token, type TokenType, type UploadTokenRoot, type ServiceSource } from './container/tokens.js';
 export { resolveConfig, ConfigError, type S3SealConfig, type S3SealConfigInput } from './container/config.js';
-export { SealError, isSealError, type SealErrorCode } from './errors.js';
+export { S3SealError, isS3SealError, SealError, isSealError, type SealErrorCode } from './errors.js';
 export { SealedObjects, type ObjectHead, type ObjectRead, type SealedObjectsOptions } from './engine/sealed-objects.js';
 export type { KeyResolver } from './engine/key-resolver.js';
 export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult } from './backends/object-store.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { S3SealError } from '../errors.js';
 
 /**
  * s3seal configuration: validated once with zod and resolved into a fully-defaulted object
@@ -120,8 +121,11 @@ export const ConfigSchema = z
 export type S3SealConfigInput = z.input<typeof ConfigSchema>;
 export type S3SealConfig = z.output<typeof ConfigSchema>;
 
-export class ConfigError extends Error {
-  readonly code = 'InvalidConfiguration';
+export class ConfigError extends S3SealError<'InvalidConfiguration'> {
+  constructor(message: string) {
+    super('InvalidConfiguration', message);
+    this.name = 'ConfigError';
+  }
 }
 
 export function resolveConfig(input: unknown): S3SealConfig {

@@ -1,6 +1,9 @@
+import { S3SealError } from '../errors.js';
+
 /**
  * Keystore failures with the codes DESIGN.md lists. `retryable` marks outages (fail closed with a
  * 503-class error after bounded retries). Messages name keys and operations, never key material.
+ * How a code looks to an S3 caller is decided in src/adapters/s3/s3-error-shape.ts, not here.
  */
 export type KeystoreErrorCode =
   | 'KeyStoreUnavailable'
@@ -11,26 +14,9 @@ export type KeystoreErrorCode =
   | 'KMS.AlreadyExistsException'
   | 'KeyStoreMisconfigured';
 
-const STATUS: Record<KeystoreErrorCode, number> = {
-  KeyStoreUnavailable: 503,
-  'KMS.NotFoundException': 400,
-  'KMS.DisabledException': 400,
-  'KMS.InvalidCiphertextException': 403,
-  AccessDenied: 403,
-  'KMS.AlreadyExistsException': 409,
-  KeyStoreMisconfigured: 500,
-};
-
-export class KeystoreError extends Error {
-  readonly code: KeystoreErrorCode;
-  readonly status: number;
-  readonly retryable: boolean;
-
-  constructor(code: KeystoreErrorCode, message: string) {
-    super(message);
+export class KeystoreError extends S3SealError<KeystoreErrorCode> {
+  constructor(code: KeystoreErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, { retryable: code === 'KeyStoreUnavailable', cause: options.cause });
     this.name = 'KeystoreError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.retryable = code === 'KeyStoreUnavailable';
   }
 }

@@ -18,6 +18,7 @@ import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
 import { SsecKeyResolver } from '../../src/engine/materials/ssec-key-resolver.js';
 import { SealError } from '../../src/errors.js';
+import { s3ErrorShape } from '../../src/adapters/s3/s3-error-shape.js';
 import { BODY_HEADER_SIZE } from '../../src/crypto/constants.js';
 import { s3Client, service } from '../helpers/services.js';
 import { RecordingStore } from '../helpers/recording-store.js';
@@ -98,7 +99,7 @@ for (const name of ['minio', 'seaweedfs'] as const) {
       store.gets.length = 0;
       const err = await t.throwsAsync(sealed.get({ bucket, key: 'c' }, new SsecKeyResolver(randomBytes(32))), { instanceOf: SealError });
       t.is(err?.code, 'AccessDenied');
-      t.is(err?.status, 403);
+      t.is(s3ErrorShape(err).status, 403);
       t.is(store.gets.length, 0, 'no body was requested');
     } finally {
       cleanup();

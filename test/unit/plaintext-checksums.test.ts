@@ -24,6 +24,7 @@ import { BODY_HEADER_SIZE, CHUNK_SIZE, TAG_SIZE } from '../../src/crypto/constan
 import { singlePartCiphertextSize, partCiphertextSize } from '../../src/engine/size-math.js';
 import { isSealError, type SealErrorCode } from '../../src/errors.js';
 import { sdkPut, type Captured } from '../helpers/sdk-wire-capture.js';
+import { s3ErrorShape } from '../../src/adapters/s3/s3-error-shape.js';
 
 /** The core's side: decode (when aws-chunked), compute while streaming, verify at the end. */
 async function receive(c: Captured, body = c.body): Promise<{ plaintext: Buffer; digests: Awaited<ReturnType<PlaintextChecksums['verify']>> }> {
@@ -47,7 +48,9 @@ function code(f: () => unknown): string | undefined {
     f();
     return undefined;
   } catch (e) {
-    return isSealError(e) ? `${e.code}/${e.s3Code}/${e.status}` : String(e);
+    if (!isSealError(e)) return String(e);
+    const s3 = s3ErrorShape(e);
+    return `${e.code}/${s3.code}/${s3.status}`;
   }
 }
 
@@ -75,7 +78,7 @@ test('SDK v3 stream bodies: aws-chunked with each algorithm as a trailer verify;
     const bad = Buffer.from(c.body);
     bad[bad.indexOf('\r\n') + 2 + 500]! ^= 0x80;
     const e = await t.throwsAsync(receive(c, bad));
-    t.true(isSealError(e, 'BadDigest') && e.status === 400 && e.message === `The ${alg} you specified did not match the calculated checksum.`, `${alg}: ${String(e)}`);
+    t.true(isSealError(e, 'BadDigest') && s3ErrorShape(e).status === 400 && e.message === `The ${alg} you specified did not match the calculated checksum.`, `${alg}: ${String(e)}`);
   }
 });
 
@@ -93,7 +96,7 @@ test('SDK v3 buffer bodies: the default CRC32 header, and Content-MD5, verify; a
   changed[0]! ^= 1;
   const e = await t.throwsAsync(receive(m, changed));
   // Content-MD5 is checked first, as S3 reports it
-  t.true(isSealError(e, 'BadDigest') && e.s3Code === 'BadDigest' && e.message === 'The Content-MD5 you specified did not match what we received.', String(e));
+  t.true(isSealError(e, 'BadDigest') && s3ErrorShape(e).code === 'BadDigest' && e.message === 'The Content-MD5 you specified did not match what we received.', String(e));
 });
 
 test('malformed values are refused when the request arrives, with S3\'s codes', (t) => {

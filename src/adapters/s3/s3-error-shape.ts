@@ -1,0 +1,96 @@
+import { SealError, S3SealError, type SealErrorCode } from '../../errors.js';
+import { KeystoreError, type KeystoreErrorCode } from '../../keystores/keystore-error.js';
+
+/** How an error looks on the S3 wire: the `<Code>`, the HTTP status and the `<Message>`. */
+export interface S3ErrorShape {
+  code: string;
+  status: number;
+  message: string;
+}
+
+interface Mapping {
+  code: string;
+  status: number;
+  /** S3's fixed text for this code; absent = the error's own message (written as S3's, key-free) */
+  message?: string;
+}
+
+// Fixed texts are Amazon S3's descriptions from "Error responses → List of error codes"
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+const INTERNAL: Mapping = { code: 'InternalError', status: 500, message: 'We encountered an internal error. Please try again.' };
+const UNAVAILABLE: Mapping = { code: 'ServiceUnavailable', status: 503, message: 'Service is unable to handle request.' };
+const ACCESS_DENIED: Mapping = { code: 'AccessDenied', status: 403, message: 'Access Denied' };
+
+// Integrity failures are a 500 to S3 callers: the stored object is corrupt, the request itself was
+// fine. The specific code stays in `code` and in logs; the wire gets S3's generic text, so nothing
+// about the format or the stored bytes leaks through an error body.
+const SEAL: Record<SealErrorCode, Mapping> = {
+  EnvelopeMissing: INTERNAL,
+  EnvelopeMalformed: INTERNAL,
+  EnvelopeAuthFailed: INTERNAL,
+  UnsupportedFormatVersion: INTERNAL,
+  BodyMalformed: INTERNAL,
+  BodyAuthFailed: INTERNAL,
+  KeyCommitmentMismatch: INTERNAL,
+  BodyTruncated: INTERNAL,
+  BodyTrailingData: INTERNAL,
+  LayoutMismatch: INTERNAL,
+  MultipartIncomplete: INTERNAL,
+  UploadTokenInvalid: {
+    code: 'NoSuchUpload',
+    status: 404,
+    message: 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.',
+  },
+  PartLengthMismatch: { code: 'IncompleteBody', status: 400, message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
+  InvalidArgument: { code: 'InvalidArgument', status: 400 },
+  InvalidRequest: { code: 'InvalidRequest', status: 400 },
+  // S3 "List of error codes": InvalidEncryptionAlgorithmError, 400 (an SSE-C algorithm other than AES256)
+  InvalidEncryptionAlgorithm: { code: 'InvalidEncryptionAlgorithmError', status: 400, message: 'The Encryption request you specified is not valid. Supported value: AES256.' },
+  InvalidRange: { code: 'InvalidRange', status: 416, message: 'The requested range is not satisfiable' },
+  // the message says why (wrong SSE-C key, denied key use): S3 itself says only "Access Denied"
+  AccessDenied: { code: 'AccessDenied', status: 403 },
+  PreconditionFailed: { code: 'PreconditionFailed', status: 412, message: 'At least one of the pre-conditions you specified did not hold' },
+  MetadataTooLarge: { code: 'MetadataTooLarge', status: 400, message: 'Your metadata headers exceed the maximum allowed metadata size.' },
+  EntityTooLarge: { code: 'EntityTooLarge', status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
+  NotImplemented: { code: 'NotImplemented', status: 501 },
+  // request bodies: aws-chunked framing and trailers, chunk signatures, plaintext checksums
+  IncompleteBody: { code: 'IncompleteBody', status: 400, message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
+  InvalidChunkEncoding: { code: 'InvalidRequest', status: 400 },
+  MalformedTrailer: { code: 'MalformedTrailerError', status: 400, message: 'The request contained trailing data that was not well-formed or did not conform to our published schema.' },
+  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', status: 403, message: 'The request signature we calculated does not match the signature you provided.' },
+  // the message names the algorithm whose digest did not match (S3's own wording)
+  BadDigest: { code: 'BadDigest', status: 400 },
+  InvalidDigest: { code: 'InvalidDigest', status: 400, message: 'The Content-MD5 you specified is not valid.' },
+  BackendUnavailable: UNAVAILABLE,
+};
+
+// S3 reports SSE-KMS key problems with the KMS exception name prefixed by "KMS." and 400 (S3
+// "List of error codes": KMS.DisabledException, KMS.NotFoundException, … all 400 Bad Request);
+// a KMS that cannot open the stored key for this caller is, to the S3 caller, a denial.
+const KEYSTORE: Record<KeystoreErrorCode, Mapping> = {
+  'KMS.NotFoundException': { code: 'KMS.NotFoundException', status: 400 },
+  'KMS.DisabledException': { code: 'KMS.DisabledException', status: 400 },
+  'KMS.InvalidCiphertextException': ACCESS_DENIED,
+  AccessDenied: ACCESS_DENIED,
+  // only key management (not an S3 operation) creates keys; 409 as for any name conflict
+  'KMS.AlreadyExistsException': { code: 'KMS.AlreadyExistsException', status: 409 },
+  KeyStoreUnavailable: UNAVAILABLE,
+  KeyStoreMisconfigured: INTERNAL,
+};
+
+function shape(m: Mapping, err: Error): S3ErrorShape {
+  return { code: m.code, status: m.status, message: m.message ?? err.message };
+}
+
+/**
+ * Any thrown value → the S3 error a caller sees (DESIGN.md "Errors"). Only s3seal's own typed
+ * errors are trusted to carry a caller-facing message; anything else (a bug, a library's error,
+ * a non-Error) becomes InternalError with S3's generic text, so no foreign message — which might
+ * quote a header or a buffer — reaches the wire.
+ */
+export function s3ErrorShape(err: unknown): S3ErrorShape {
+  if (err instanceof SealError) return shape(SEAL[err.code], err);
+  if (err instanceof KeystoreError) return shape(KEYSTORE[err.code], err);
+  if (err instanceof S3SealError) return shape(err.retryable ? UNAVAILABLE : INTERNAL, err);
+  return { code: INTERNAL.code, status: INTERNAL.status, message: INTERNAL.message! };
+}
