@@ -13,6 +13,7 @@ import { buffer } from 'node:stream/consumers';
 import type { ObjectId } from '../../src/crypto/object-id.js';
 import type { EncryptionPlan } from '../../src/engine/materials/materials-manager.js';
 import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
+import { UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import { closeContainer, createContainer, getService, SealError, TOKENS } from '../../src/index.js';
 import { freshBucket, kmsClient, service } from '../helpers/services.js';
@@ -101,6 +102,42 @@ test('every mode written through the container is read back from its envelope al
   t.is(decrypts(), before);
 
   t.true(calls.length > 0, 'the counter saw the container’s KMS traffic');
+  await closeContainer(c);
+  admin.destroy();
+});
+
+test('a read key named by alias follows the alias: after it is re-pointed, objects under the new target are readable at once (fresh re-resolution), and the old target is no longer a read key', async (t) => {
+  const m = service('minio');
+  const kms = service('localkms');
+  const admin = kmsClient(kms);
+  const ks = new AwsKmsKeystore(admin);
+  const alias = `alias/materials-moving-${randomBytes(4).toString('hex')}`;
+  const first = (await ks.createKey(alias)).keyId;
+  const second = (await ks.createKey(`alias/materials-next-${randomBytes(4).toString('hex')}`)).keyId;
+  const c = createContainer({
+    backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
+    keystores: { awskms: { endpoint: kms.endpoint, accessKeyId: kms.accessKey!, secretAccessKey: kms.secretKey!, rotateOnDemand: false } },
+    uploadTokenRoot: randomBytes(32).toString('base64'),
+    readKeys: [alias],
+    // a long TTL: only the re-resolution on a mismatch can see the re-pointed alias
+    resolvedKeyIds: { ttlMs: 3_600_000 },
+  });
+  const objects = getService(c, TOKENS.SealedObjects);
+  const materials = getService(c, TOKENS.MaterialsManager);
+  const bucket = await freshBucket(m, 'materials-alias');
+  const body = Buffer.from('under whatever the alias names');
+  const put = async (key: string): Promise<unknown> => objects.put({ bucket, key }, body, body.length, {}, await materials.forWrite({ mode: 'SSE-KMS', keyRef: alias }, 'svc'));
+  await put('before');
+  t.deepEqual(await buffer((await objects.get({ bucket, key: 'before' }, materials.reader('svc'))).stream), body, 'read (and the alias resolved, cached for an hour)');
+
+  await admin.send(new UpdateAliasCommand({ AliasName: alias, TargetKeyId: second }));
+  await put('after');
+  const after = await objects.get({ bucket, key: 'after' }, materials.reader('svc'));
+  t.is(after.envelope?.keyRef, second);
+  t.deepEqual(await buffer(after.stream), body, 'the cached id missed, the fresh one matched');
+  // the alias no longer names the first key: it is not a configured read key any more
+  const err = await t.throwsAsync(objects.get({ bucket, key: 'before' }, materials.reader('svc')), { instanceOf: SealError });
+  t.is(err?.code, 'AccessDenied', `an object under ${first} needs that key listed in readKeys`);
   await closeContainer(c);
   admin.destroy();
 });
