@@ -16,7 +16,9 @@ export interface ConfiguredReadKeysOptions {
  * *configured* key, and only those — SSE-S3 objects only under the managed key (`sseS3Key`), SSE-KMS
  * objects only under the default KMS key and the `readKeys` allow-list. A key is matched by its
  * resolved id (an alias by the ARN it points to), through the registry's shared resolved-id cache, so
- * a check costs no keystore call within the cache's TTL and never a decrypt. An envelope naming any
+ * a check costs no keystore call within the cache's TTL and never a decrypt. An alias names its
+ * current target only: after it is re-pointed, objects under the earlier key need that key's ARN in
+ * `readKeys` (within the TTL the cached id still matches them). An envelope naming any
  * other key — even one this process could unwrap — is AccessDenied. SSE-C has no keystore key: its
  * reads are governed by bucket/prefix rules only (DESIGN.md permission matrix), of which there are
  * none without a policy document. Issue 8's policy layer replaces this port (AllowedReadKeys).
