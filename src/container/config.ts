@@ -101,6 +101,13 @@ export const ConfigSchema = z
       .default({}),
     /** the managed SSE-S3 key (FORMAT.md §5.5): a keyRef such as `file:s3-default` */
     sseS3Key: z.string().default('file:s3-default'),
+    /** the key of an SSE-KMS write that names none (the analogue of `aws/s3`); unset: such a write is InvalidArgument */
+    defaultKmsKey: z.string().min(1).optional(),
+    /**
+     * keyRefs SSE-KMS objects may be read under, besides `defaultKmsKey` (DESIGN.md "Reads take the key
+     * from the envelope, and check it is allowed"; without a policy document: the configured keys only)
+     */
+    readKeys: z.array(z.string().min(1)).default([]),
     /**
      * The upload-token root shared by every instance (FORMAT.md §7.1): derived from a keystore key
      * (`uploadTokenKey`, a keyRef; for AWS KMS an HMAC_256 key), or given directly (`uploadTokenRoot`).

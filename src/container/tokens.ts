@@ -2,7 +2,9 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Bind, BindToFluentSyntax, RebindSync } from 'inversify';
 import type { ObjectStore } from '../backends/object-store.js';
+import type { AllowedReadKeys } from '../engine/materials/allowed-read-keys.js';
 import type { KeystoreRegistry } from '../engine/materials/keystore-registry.js';
+import type { MaterialsManager } from '../engine/materials/materials-manager.js';
 import type { SealedObjects, SealedObjectsOptions } from '../engine/sealed-objects.js';
 import type { AwsKmsKeystore } from '../keystores/awskms-keystore.js';
 import type { BucketKeyCache } from '../keystores/bucket-key-cache.js';
@@ -48,6 +50,10 @@ export const TOKENS = {
   /** the managed SSE-S3 key (config `sseS3Key`) */
   SseS3KeyRef: token<string>('SseS3KeyRef'),
   KeystoreRegistry: token<KeystoreRegistry>('KeystoreRegistry'),
+  /** the read-side key pin (config `defaultKmsKey` + `readKeys`); the policy layer rebinds it */
+  AllowedReadKeys: token<AllowedReadKeys>('AllowedReadKeys'),
+  /** picks key resolvers: from the encryption plan on write, from the envelope on read */
+  MaterialsManager: token<MaterialsManager>('MaterialsManager'),
   // engine
   UploadTokenRoot: token<UploadTokenRoot>('UploadTokenRoot'),
   SealedObjects: token<SealedObjects>('SealedObjects'),

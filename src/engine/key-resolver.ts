@@ -21,4 +21,6 @@ export interface KeyResolver {
    * Resolvers without such limits leave it out.
    */
   charge?(o: ObjectId, env: Envelope, plaintextBytes: number): Promise<void>;
+  /** zeroes key material the resolver holds (SSE-C: its copy of the customer key); it is unusable afterwards */
+  dispose?(): void;
 }

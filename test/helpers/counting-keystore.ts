@@ -3,6 +3,8 @@ import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import type { GeneratedDataKey, KeyDescription, Keystore, KeystoreCapabilities, KeystoreId, RewrappedKey } from '../../src/keystores/keystore.js';
 import { tempDir } from './temp-dir.js';
 
+const ARN_PREFIX = 'arn:aws:kms:us-east-1:000000000000:key/';
+
 export interface KeystoreCalls {
   generateDataKey: number;
   decryptDataKey: number;
@@ -38,25 +40,30 @@ export class CountingKeystore implements Keystore {
   }
 
   private idOf(keyId: string): string {
-    return this.id === 'awskms' ? `arn:aws:kms:us-east-1:000000000000:key/${keyId.slice('file:'.length)}` : keyId;
+    return this.id === 'awskms' ? `${ARN_PREFIX}${keyId.slice('file:'.length)}` : keyId;
+  }
+
+  /** posing as AWS KMS, a key is named by its id or its ARN (what envelopes store), as AWS KMS accepts */
+  private nameOf(keyName: string): string {
+    return this.id === 'awskms' && keyName.startsWith(ARN_PREFIX) ? keyName.slice(ARN_PREFIX.length) : keyName;
   }
 
   async generateDataKey(keyName: string, context: string): Promise<GeneratedDataKey> {
     this.calls.generateDataKey++;
-    const g = await this.inner.generateDataKey(keyName, context);
+    const g = await this.inner.generateDataKey(this.nameOf(keyName), context);
     this.handedOut.push(g.plaintext);
     return { ...g, keyId: this.idOf(g.keyId) };
   }
 
   async decryptDataKey(keyName: string, wrapped: Buffer, context: string): Promise<Buffer> {
     this.calls.decryptDataKey++;
-    const k = await this.inner.decryptDataKey(keyName, wrapped, context);
+    const k = await this.inner.decryptDataKey(this.nameOf(keyName), wrapped, context);
     this.handedOut.push(k);
     return k;
   }
 
   async rewrapDataKey(keyName: string, wrapped: Buffer, context: string, toKeyName?: string): Promise<RewrappedKey> {
-    const r = await this.inner.rewrapDataKey(keyName, wrapped, context, toKeyName);
+    const r = await this.inner.rewrapDataKey(this.nameOf(keyName), wrapped, context, toKeyName === undefined ? undefined : this.nameOf(toKeyName));
     return { ...r, keyId: this.idOf(r.keyId) };
   }
 
@@ -66,18 +73,18 @@ export class CountingKeystore implements Keystore {
   }
 
   async rotateKey(keyName: string): Promise<KeyDescription> {
-    const d = await this.inner.rotateKey(keyName);
+    const d = await this.inner.rotateKey(this.nameOf(keyName));
     return { ...d, keyId: this.idOf(d.keyId) };
   }
 
   async describeKey(keyName: string): Promise<KeyDescription> {
     this.calls.describeKey++;
     if (this.describeFailure) throw this.describeFailure;
-    const d = await this.inner.describeKey(keyName);
+    const d = await this.inner.describeKey(this.nameOf(keyName));
     return { ...d, keyId: this.idOf(d.keyId) };
   }
 
   deriveSecret(keyName: string, label: string): Promise<Buffer> {
-    return this.inner.deriveSecret(keyName, label);
+    return this.inner.deriveSecret(this.nameOf(keyName), label);
   }
 }

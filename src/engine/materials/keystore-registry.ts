@@ -44,10 +44,13 @@ export class KeystoreRegistry {
     return { keystore, name: ref.name };
   }
 
-  /** the stable id a keyRef resolves to (an alias becomes its key ARN) */
-  async resolveId(keyRef: string): Promise<string> {
+  /**
+   * the stable id a keyRef resolves to (an alias becomes its key ARN), from the shared cache;
+   * `fresh` asks the keystore again (a mismatch may be an alias re-pointed within the TTL)
+   */
+  async resolveId(keyRef: string, fresh = false): Promise<string> {
     const { keystore, name } = this.lookup(keyRef);
-    return this.keyIds.resolve(keystore, name);
+    return this.keyIds.resolve(keystore, name, fresh);
   }
 
   resolver(r: ResolverRequest): KeyResolver {
