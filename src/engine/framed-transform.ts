@@ -140,7 +140,7 @@ export abstract class FramedTransform extends Transform {
       this.fail();
       cb(err as Error);
     };
-    let check: void | Promise<void>;
+    let check: unknown;
     try {
       this.start();
       // a short body is reported as such, not as whatever the check makes of it
@@ -149,8 +149,11 @@ export abstract class FramedTransform extends Transform {
     } catch (err) {
       return failed(err);
     }
-    if (!(check instanceof Promise)) return this.flushFrames(cb);
-    check.then(() => (this.destroyed ? cb(new Error('stream destroyed before its final frame')) : this.flushFrames(cb)), failed);
+    // any thenable is awaited (a `() => void` type admits a function returning any promise-like,
+    // and one not awaited here would let the final frame out unverified); only a plain value is sync
+    const thenable = typeof (check as { then?: unknown } | null | undefined)?.then === 'function';
+    if (!thenable) return this.flushFrames(cb);
+    Promise.resolve(check as PromiseLike<unknown>).then(() => (this.destroyed ? cb(new Error('stream destroyed before its final frame')) : this.flushFrames(cb)), failed);
   }
 
   private flushFrames(cb: TransformCallback): void {

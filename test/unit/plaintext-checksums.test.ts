@@ -22,7 +22,7 @@ import { EncryptStream } from '../../src/engine/encrypt-stream.js';
 import { PartEncryptStream } from '../../src/engine/part-encrypt-stream.js';
 import { BODY_HEADER_SIZE, CHUNK_SIZE, TAG_SIZE } from '../../src/crypto/constants.js';
 import { singlePartCiphertextSize, partCiphertextSize } from '../../src/engine/size-math.js';
-import { isSealError, type SealErrorCode } from '../../src/errors.js';
+import { isSealError, SealError, type SealErrorCode } from '../../src/errors.js';
 import { sdkPut, type Captured } from '../helpers/sdk-wire-capture.js';
 import { s3ErrorShape } from '../../src/adapters/s3/s3-error-shape.js';
 
@@ -229,4 +229,29 @@ test('beforeFinal with an unknown length, and with an empty body: still before t
   const r2 = await emitted(new EncryptStream(randomBytes(32), { plaintextLength: 0, beforeFinal: () => ok.verify().then(() => undefined) }), Buffer.alloc(0));
   t.is(r2.error, undefined);
   t.is(r2.out.length, singlePartCiphertextSize(0));
+});
+
+test('beforeFinal returning a thenable that is not a native Promise is awaited too: a rejecting one keeps the final chunk back (review)', async (t) => {
+  const data = randomBytes(10);
+  for (const [what, hook] of [
+    ['a rejecting thenable', () => ({ then: (_ok: () => void, fail: (e: unknown) => void) => fail(new SealError('BadDigest', 'mismatch')) })],
+    ['a thenable resolving later', () => ({ then: (ok: () => void) => void setTimeout(ok, 20) })],
+  ] as const) {
+    const enc = new EncryptStream(randomBytes(32), { plaintextLength: data.length, beforeFinal: hook as unknown as () => void });
+    const out: Buffer[] = [];
+    let error: unknown;
+    try {
+      await pipeline(Readable.from([data]), enc, new Writable({ write: (c: Buffer, _e, cb) => (out.push(Buffer.from(c)), cb()) }));
+    } catch (e) {
+      error = e;
+    }
+    const ct = Buffer.concat(out);
+    if (what === 'a rejecting thenable') {
+      t.true(isSealError(error, 'BadDigest'), `${what}: ${String(error)}`);
+      t.true(ct.length < singlePartCiphertextSize(data.length), `${what}: ${ct.length} bytes emitted`);
+    } else {
+      t.is(error, undefined, what);
+      t.is(ct.length, singlePartCiphertextSize(data.length), what);
+    }
+  }
 });
