@@ -78,15 +78,21 @@ export class SealedObjects {
     private readonly opts: SealedObjectsOptions,
   ) {
     if (Buffer.isBuffer(opts.uploadTokenRoot) && opts.uploadTokenRoot.length !== 32) throw new RangeError('uploadTokenRoot must be 32 bytes');
+    // our own copy: close() zeroes it, and whoever zeroes the caller's buffer cannot leave us a zero key
+    if (Buffer.isBuffer(opts.uploadTokenRoot)) this.givenRoot = Buffer.from(opts.uploadTokenRoot);
     this.passthrough = opts.passthrough ?? (() => false);
     this.layouts = new VerifiedLayoutCache(opts.verifiedLayoutCacheParts);
   }
 
   private tokenRoot: Promise<Buffer> | undefined;
+  private givenRoot: Buffer | undefined;
+  private closed = false;
 
   private root(): Promise<Buffer> {
+    // after close() the root is zeroed: a token MACed under it would be forgeable, so none is made or accepted
+    if (this.closed) return Promise.reject(new SealError('BackendUnavailable', 'this s3seal instance has shut down; retry on another'));
     const r = this.opts.uploadTokenRoot;
-    if (Buffer.isBuffer(r)) return Promise.resolve(r);
+    if (Buffer.isBuffer(r)) return Promise.resolve(this.givenRoot!);
     // derived once; a failed derivation (keystore outage) is not cached, the next call retries
     this.tokenRoot ??= r().then(
       (b) => {
@@ -102,11 +108,14 @@ export class SealedObjects {
   }
 
   /**
-   * Zeroes the upload-token root this instance derived (a secret MAC root; a buffer given in the
-   * options belongs to the caller and is left alone). Called when the container closes; a later
-   * multipart call derives it again.
+   * Shuts this instance's multipart operations down: the upload-token root (its own copy of a given
+   * one, or the one derived from the keystore) is zeroed, and every later create / part / complete /
+   * abort fails with a retryable BackendUnavailable instead of using a zero key. Called when the
+   * container closes; single-part reads and writes need no root and keep working.
    */
   async close(): Promise<void> {
+    this.closed = true;
+    this.givenRoot?.fill(0);
     const derived = this.tokenRoot;
     this.tokenRoot = undefined;
     if (derived) (await derived.catch(() => undefined))?.fill(0);
@@ -189,13 +198,15 @@ export class SealedObjects {
 
   /** CreateMultipartUpload: returns the s3seal upload token that callers use as UploadId. */
   async createMultipart(o: ObjectId, meta: UserMetadata, keys: KeyResolver): Promise<string> {
+    // the root first: a closed instance (or a keystore outage deriving it) starts no backend upload
+    const root = await this.root();
     const { dek, wrap } = await keys.generate(o);
     try {
       const started = startMultipart(dek, wrap);
       // the pending envelope (upload nonce, no layout) makes a completed-but-uncommitted object unreadable
       const metadata = withEnvelope(meta, started.metadataValue);
       const backendUploadId = await this.store.createMultipart(o.bucket, o.key, metadata);
-      return encodeUploadToken(await this.root(), o, { backendUploadId, envelope: started.envelope, callerMetadataSize: metadataSize(meta) });
+      return encodeUploadToken(root, o, { backendUploadId, envelope: started.envelope, callerMetadataSize: metadataSize(meta) });
     } finally {
       wipe(dek);
     }

@@ -231,3 +231,22 @@ test('tuning options reach what the container builds: resolved-id TTL, bucket-ke
   t.is(opts.lockWaitMs, 1234);
   await closeContainer(c);
 });
+
+test('an engine held past closeContainer refuses multipart operations instead of MACing tokens under a zeroed root (review B)', async (t) => {
+  const store = new MemoryStore();
+  const c = createContainer(config(), { modules: [rebinding(TOKENS.ObjectStore, store)] });
+  const objects = getService(c, TOKENS.SealedObjects);
+  const sse = { generate: async () => ({ dek: randomBytes(32), wrap: { mode: 'SSE-C' as const, wrappedKey: randomBytes(48), ssecSalt: randomBytes(16), ssecCheck: randomBytes(32) } }), recover: async () => randomBytes(32) };
+  const o = { bucket: 'b', key: 'k' };
+  const token = await objects.createMultipart(o, {}, sse);
+  await closeContainer(c);
+  for (const [what, op] of [
+    ['create', () => objects.createMultipart(o, {}, sse)],
+    ['part', () => objects.uploadPart(o, token, 1, Buffer.alloc(1), 1, sse)],
+    ['abort', () => objects.abortMultipart(o, token)],
+  ] as const) {
+    const err = await t.throwsAsync(op(), undefined, what);
+    t.is((err as { code?: string }).code, 'BackendUnavailable', what);
+    t.true((err as { retryable?: boolean }).retryable, what);
+  }
+});
