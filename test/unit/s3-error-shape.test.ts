@@ -62,13 +62,16 @@ test('SealError codes → S3 code and status', (t) => {
   // integrity failures never put their details on the wire
   t.is(s3ErrorShape(new SealError('EnvelopeAuthFailed', 'envelope MAC does not match')).message, GENERIC);
   t.is(s3ErrorShape(new SealError('InvalidArgument', 'The secret key was invalid for the specified algorithm.')).message, 'The secret key was invalid for the specified algorithm.');
+  // a denial says only what S3 says: the detail (key ids, configuration, envelope fields) stays in logs
+  const denied = s3ErrorShape(new SealError('AccessDenied', 'b/k is SSE-KMS under arn:aws:kms:eu-west-1:1:key/planted, not a key this process is configured to read'));
+  t.deepEqual(denied, { code: 'AccessDenied', status: 403, message: 'Access Denied' });
 });
 
 test('KeystoreError codes → S3 code and status (KMS.* 400 as S3 reports SSE-KMS key problems; outages 503)', (t) => {
   const expected: Record<KeystoreErrorCode, [string, number]> = {
     'KMS.NotFoundException': ['KMS.NotFoundException', 400],
     'KMS.DisabledException': ['KMS.DisabledException', 400],
-    'KMS.InvalidCiphertextException': ['AccessDenied', 403],
+    'KMS.InvalidCiphertextException': ['InternalError', 500],
     AccessDenied: ['AccessDenied', 403],
     'KMS.AlreadyExistsException': ['KMS.AlreadyExistsException', 409],
     KeyStoreUnavailable: ['ServiceUnavailable', 503],

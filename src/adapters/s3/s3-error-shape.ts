@@ -47,8 +47,9 @@ const SEAL: Record<SealErrorCode, Mapping> = {
   // S3 "List of error codes": InvalidEncryptionAlgorithmError, 400 (an SSE-C algorithm other than AES256)
   InvalidEncryptionAlgorithm: { code: 'InvalidEncryptionAlgorithmError', status: 400, message: 'The Encryption request you specified is not valid. Supported value: AES256.' },
   InvalidRange: { code: 'InvalidRange', status: 416, message: 'The requested range is not satisfiable' },
-  // the message says why (wrong SSE-C key, denied key use): S3 itself says only "Access Denied"
-  AccessDenied: { code: 'AccessDenied', status: 403 },
+  // S3's own text only: the message inside (which key, which configuration) is for logs, never for
+  // a caller who was just refused — and part of it may come from an attacker-written envelope field
+  AccessDenied: ACCESS_DENIED,
   PreconditionFailed: { code: 'PreconditionFailed', status: 412, message: 'At least one of the pre-conditions you specified did not hold' },
   MetadataTooLarge: { code: 'MetadataTooLarge', status: 400, message: 'Your metadata headers exceed the maximum allowed metadata size.' },
   EntityTooLarge: { code: 'EntityTooLarge', status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
@@ -70,7 +71,9 @@ const SEAL: Record<SealErrorCode, Mapping> = {
 const KEYSTORE: Record<KeystoreErrorCode, Mapping> = {
   'KMS.NotFoundException': { code: 'KMS.NotFoundException', status: 400 },
   'KMS.DisabledException': { code: 'KMS.DisabledException', status: 400 },
-  'KMS.InvalidCiphertextException': ACCESS_DENIED,
+  // a wrapped key that does not open under its key and context is a corrupt or swapped envelope
+  // (integrity), not a refusal of this caller: a generic 500, like every integrity failure
+  'KMS.InvalidCiphertextException': INTERNAL,
   AccessDenied: ACCESS_DENIED,
   // only key management (not an S3 operation) creates keys; 409 as for any name conflict
   'KMS.AlreadyExistsException': { code: 'KMS.AlreadyExistsException', status: 409 },
