@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKeyRef } from '../keystores/key-ref.js';
 import { S3SealError } from '../errors.js';
 
 /**
@@ -123,6 +124,23 @@ export const ConfigSchema = z
   .refine((c) => (c.uploadTokenKey === undefined) !== (c.uploadTokenRoot === undefined), {
     message: 'set exactly one of uploadTokenKey (a keyRef to derive it from) and uploadTokenRoot',
     path: ['uploadTokenKey'],
+  })
+  // every keyRef is checked here, so a misspelt one is a startup error naming the field, not a 400
+  // some caller gets on the first request that needs it
+  .superRefine((c, ctx) => {
+    const refs: [string, (string | number)[]][] = [
+      [c.sseS3Key, ['sseS3Key']],
+      ...(c.uploadTokenKey !== undefined ? [[c.uploadTokenKey, ['uploadTokenKey']] as [string, (string | number)[]]] : []),
+      ...(c.defaultKmsKey !== undefined ? [[c.defaultKmsKey, ['defaultKmsKey']] as [string, (string | number)[]]] : []),
+      ...c.readKeys.map((r, i): [string, (string | number)[]] => [r, ['readKeys', i]]),
+    ];
+    for (const [ref, path] of refs) {
+      try {
+        parseKeyRef(ref, c.defaultKmsKeystore);
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: (err as Error).message });
+      }
+    }
   });
 
 export type S3SealConfigInput = z.input<typeof ConfigSchema>;
