@@ -12,6 +12,7 @@ import { buffer } from 'node:stream/consumers';
 import { decodeEnvelope, encodeEnvelope, verifyEnvelope, type Envelope } from '../../src/crypto/envelope.js';
 import type { ObjectId } from '../../src/crypto/object-id.js';
 import { SealError } from '../../src/errors.js';
+import { KeystoreError } from '../../src/keystores/keystore-error.js';
 import type { KeyResolver } from '../../src/engine/key-resolver.js';
 import type { AllowedReadKeys } from '../../src/engine/materials/allowed-read-keys.js';
 import { ConfiguredReadKeys } from '../../src/engine/materials/configured-read-keys.js';
@@ -192,7 +193,7 @@ test('reads cost no DescribeKey per request: resolved ids come from the shared c
 test('a keystore outage while checking the allow-list fails closed with that error, not AccessDenied', async (t) => {
   const f = await fixture({ readKeys: ['file:a'] });
   const obj = await written(await f.manager.forWrite({ mode: 'SSE-KMS', keyRef: 'file:a' }, 'svc'));
-  const outage = new Error('keystore unreachable');
+  const outage = new KeystoreError('KeyStoreUnavailable', 'keystore unreachable');
   f.file.describeFailure = outage;
   t.is(await t.throwsAsync(f.manager.forRead({ object: o, envelope: obj.env, principal: 'svc' })), outage);
   f.file.describeFailure = undefined;
@@ -267,4 +268,27 @@ test('container: TOKENS.MaterialsManager is wired with defaultKmsKey and readKey
   t.true((await (await m2.forRead({ object: o, envelope: p2.env, principal: 'alice' })).recover(o, p2.env)).equals(p2.dek));
   t.deepEqual(seen, ['alice b/dir/k SSE-KMS file:planted']);
   await closeContainer(rebound);
+});
+
+test('denied reads re-resolve the allow-list at most once per 5 s, and a configured key that is gone matches nothing (review E)', async (t) => {
+  const file = await CountingKeystore.create(['s3-default', 'a', 'planted']);
+  const registry = new KeystoreRegistry({ file }, 'file', undefined, undefined, 'file:s3-default');
+  let clock = 0;
+  const readKeys = new ConfiguredReadKeys(registry, { readKeys: ['file:a', 'file:gone'] }, () => clock);
+  const manager = new MaterialsManager(registry, readKeys, {});
+  const planted = await written(await manager.forWrite({ mode: 'SSE-KMS', keyRef: 'file:planted' }, 'svc'));
+  const denied = async (): Promise<void> => {
+    const err = await t.throwsAsync(manager.forRead({ object: o, envelope: planted.env, principal: 'svc' }));
+    t.true(err instanceof SealError && err.code === 'AccessDenied', String(err));
+  };
+  await denied();
+  const after = file.calls.describeKey;
+  for (let i = 0; i < 10; i++) {
+    clock += 100;
+    await denied();
+  }
+  t.is(file.calls.describeKey - after, 10 * 1, 'within 5 s: only the (uncached) missing key is asked, once per read, no fresh round');
+  clock += 5_000;
+  await denied();
+  t.true(file.calls.describeKey - after > 10, 'after 5 s a fresh round may happen again');
 });

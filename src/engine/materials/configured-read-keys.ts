@@ -11,6 +11,9 @@ export interface ConfiguredReadKeysOptions {
   readKeys?: readonly string[];
 }
 
+/** the least time between two fresh re-resolutions of the allow-list */
+const FRESH_INTERVAL_MS = 5_000;
+
 /**
  * DESIGN.md "Defaults", without a policy document: the process's own principal may use every
  * *configured* key, and only those — SSE-S3 objects only under the managed key (`sseS3Key`), SSE-KMS
@@ -25,10 +28,13 @@ export interface ConfiguredReadKeysOptions {
  */
 export class ConfiguredReadKeys implements AllowedReadKeys {
   private readonly kmsKeys: readonly string[];
+  /** when the allow-list was last re-resolved fresh (see check) */
+  private lastFresh = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly registry: KeystoreRegistry,
     opts: ConfiguredReadKeysOptions = {},
+    private readonly now: () => number = Date.now,
   ) {
     const refs = [...(opts.defaultKmsKey !== undefined ? [opts.defaultKmsKey] : []), ...(opts.readKeys ?? [])];
     // a misspelt keyRef fails here, at wiring time, not on the first read that needs it
@@ -39,8 +45,14 @@ export class ConfiguredReadKeys implements AllowedReadKeys {
   async check(_principal: string, bucket: string, key: string, mode: SseMode, keyId: string | undefined): Promise<void> {
     if (mode === 'SSE-C') return;
     const refs = mode === 'SSE-S3' ? (this.registry.sseS3Key !== undefined ? [this.registry.sseS3Key] : []) : this.kmsKeys;
-    // cached ids first; only a miss is decided against freshly resolved ones (an alias re-pointed within the TTL)
-    if (keyId !== undefined && ((await this.matches(refs, keyId, false)) || (await this.matches(refs, keyId, true)))) return;
+    // cached ids first; only a miss is decided against freshly resolved ones (an alias re-pointed
+    // within the TTL) — at most once per FRESH_INTERVAL_MS, so reads of planted objects cannot turn
+    // into a DescribeKey per configured key per request
+    if (keyId !== undefined && (await this.matches(refs, keyId, false))) return;
+    if (keyId !== undefined && this.now() - this.lastFresh >= FRESH_INTERVAL_MS) {
+      this.lastFresh = this.now();
+      if (await this.matches(refs, keyId, true)) return;
+    }
     throw new SealError('AccessDenied', `${bucket}/${key} is ${mode} under ${keyId ?? 'no key'}, which is not a key this process is configured to read (${mode === 'SSE-S3' ? 'sseS3Key' : 'defaultKmsKey / readKeys'})`);
   }
 
@@ -51,8 +63,10 @@ export class ConfiguredReadKeys implements AllowedReadKeys {
   private async matches(refs: readonly string[], keyId: string, fresh: boolean): Promise<boolean> {
     const ids = await Promise.allSettled(refs.map((r) => this.registry.resolveId(r, fresh)));
     if (ids.some((r) => r.status === 'fulfilled' && r.value === keyId)) return true;
-    const failed = ids.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    // only an outage is passed on; a configured key that is gone (not found, disabled) simply
+    // matches nothing, and its name never reaches a refused caller
+    const outage = ids.find((r): r is PromiseRejectedResult => r.status === 'rejected' && (r.reason as { retryable?: boolean }).retryable === true);
+    if (outage) throw outage.reason;
     return false;
   }
 }
