@@ -194,6 +194,7 @@ test('a keystore outage while checking the allow-list fails closed with that err
   const f = await fixture({ readKeys: ['file:a'] });
   const obj = await written(await f.manager.forWrite({ mode: 'SSE-KMS', keyRef: 'file:a' }, 'svc'));
   const outage = new KeystoreError('KeyStoreUnavailable', 'keystore unreachable');
+  f.registry.keyIds.clear(); // a reader that did not write the object must look the key up
   f.file.describeFailure = outage;
   t.is(await t.throwsAsync(f.manager.forRead({ object: o, envelope: obj.env, principal: 'svc' })), outage);
   f.file.describeFailure = undefined;

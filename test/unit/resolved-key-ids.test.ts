@@ -15,8 +15,11 @@ test('item 22: a new resolver per request (as a door builds them) costs one Desc
   const { dek, wrap } = await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:kms' }).generate(o);
   const env = decodeEnvelope(encodeEnvelope(wrap, dek));
   for (let i = 0; i < 20; i++) await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:kms' }).recover(o, env);
-  t.is(ks.calls.describeKey, 1);
-  t.is(ks.calls.decryptDataKey, 20, 'without bucket keys every read unwraps');
+  t.is(ks.calls.describeKey, 0, 'the write taught the shared cache the resolved id: no read asks');
+  registry.keyIds.clear();
+  for (let i = 0; i < 20; i++) await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:kms' }).recover(o, env);
+  t.is(ks.calls.describeKey, 1, 'a process that did not write it: one DescribeKey for all reads');
+  t.is(ks.calls.decryptDataKey, 40, 'without bucket keys every read unwraps');
 });
 
 test('item 22: bucket-key reads through a new resolver per request share the decrypt-side cache: one DescribeKey, one Decrypt', async (t) => {
@@ -79,7 +82,8 @@ test('review: an object written after its alias was re-pointed is readable at on
     describeKey: () => ks.describeKey(target),
     deriveSecret: (_n, l) => ks.deriveSecret(target, l),
   };
-  const registry = new KeystoreRegistry({ file: alias }, 'file');
+  let clock = 0;
+  const registry = new KeystoreRegistry({ file: alias }, 'file', undefined, new ResolvedKeyIds({}, () => clock));
   for (const bucketKeyPrincipal of [undefined, 'p']) {
     target = 'k1';
     registry.keyIds.clear();
@@ -87,14 +91,21 @@ test('review: an object written after its alias was re-pointed is readable at on
     const first = await registry.resolver(req).generate({ bucket: 'b', key: 'before' }, 1);
     await registry.resolver(req).recover({ bucket: 'b', key: 'before' }, decodeEnvelope(encodeEnvelope(first.wrap, first.dek)));
     target = 'k2'; // re-pointed within the TTL: the registry still holds file:k1
+    clock += 1000; // (a fresh lookup is not repeated within 1 s of the last answer)
     registry.bucketKeys.clear();
     const { dek, wrap } = await registry.resolver(req).generate(o, 1);
     t.is(wrap.keyRef, 'file:k2');
     const got = await registry.resolver(req).recover(o, decodeEnvelope(encodeEnvelope(wrap, dek)));
     t.true(got.equals(dek), `${bucketKeyPrincipal ? 'bucket-key' : 'direct'} read of a fresh object`);
   }
-  // a key id that no fresh lookup confirms is still refused
+  // a key id that no fresh lookup confirms is still refused, and planted reads cannot make a lookup each
   const { dek, wrap } = await registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:alias' }).generate(o);
   const planted = decodeEnvelope(encodeEnvelope({ ...wrap, keyRef: 'file:k1' }, dek));
-  await t.throwsAsync(registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:alias' }).recover(o, planted), { code: 'AccessDenied' });
+  clock += 1000;
+  const before = ks.calls.describeKey;
+  for (let i = 0; i < 20; i++) {
+    clock += 10;
+    await t.throwsAsync(registry.resolver({ mode: 'SSE-KMS', keyRef: 'file:alias' }).recover(o, planted), { code: 'AccessDenied' });
+  }
+  t.is(ks.calls.describeKey - before, 1, '20 planted reads within 1 s: one fresh lookup');
 });

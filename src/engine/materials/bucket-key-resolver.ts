@@ -46,7 +46,11 @@ export class BucketKeyResolver implements KeyResolver {
 
   async generate(o: ObjectId, plaintextLength = 0): Promise<{ dek: Buffer; wrap: WrapFields }> {
     const owner = this.owner(await this.resolvedId());
-    const bk = await this.cache.forEncrypt(o.bucket, owner, this.principal, plaintextLength, () => this.keystore.generateDataKey(this.keyName, bucketKeyContext(o.bucket)));
+    const bk = await this.cache.forEncrypt(o.bucket, owner, this.principal, plaintextLength, async () => {
+      const g = await this.keystore.generateDataKey(this.keyName, bucketKeyContext(o.bucket));
+      this.keyIds.learn(this.keystore, this.keyName, g.keyId);
+      return g;
+    });
     const dek = randomBytes(32);
     const wrappedKey = bucketKeyWrap(bk.key, dek, o);
     bk.key.fill(0);

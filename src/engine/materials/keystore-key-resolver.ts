@@ -27,6 +27,7 @@ export class KeystoreKeyResolver implements KeyResolver {
 
   async generate(o: ObjectId): Promise<{ dek: Buffer; wrap: WrapFields }> {
     const g = await this.keystore.generateDataKey(this.keyName, bindingContext(o, this.callerContext));
+    this.keyIds.learn(this.keystore, this.keyName, g.keyId);
     const wrap: WrapFields = { mode: this.mode, keyRef: g.keyId, wrappedKey: g.wrapped };
     if (this.mode === 'SSE-KMS' && Object.keys(this.callerContext).length > 0) wrap.context = canonicalContext(this.callerContext);
     return { dek: g.plaintext, wrap };
