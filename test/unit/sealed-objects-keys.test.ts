@@ -30,6 +30,7 @@ function partSink(): ObjectStore {
     listParts: unused,
     abortMultipart: unused,
     replaceMetadata: unused,
+    delete: unused,
   };
 }
 
