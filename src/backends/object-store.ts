@@ -64,6 +64,12 @@ export interface ObjectStore {
   /** whole object when range is absent; `range` is inclusive */
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable>;
   /**
+   * GET of the whole object together with what its response says about it (metadata — the
+   * envelope —, size, ETag, content headers): a whole read costs one request, no HEAD first. The
+   * body is unread; the caller consumes or destroys it.
+   */
+  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }>;
+  /**
    * `signal` aborts the request (the engine aborts it when the body it streams fails: a body of the
    * wrong length must never be stored, and the request must not wait for bytes that never come);
    * `headers`: content headers stored with the object

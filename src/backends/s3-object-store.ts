@@ -148,6 +148,25 @@ export class S3ObjectStore implements ObjectStore {
     return need(r.Body, 'a body') as Readable;
   }
 
+  async open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
+    const r = await backend('GetObject', () => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    const body = need(r.Body, 'a body') as Readable;
+    try {
+      const info: StoredObjectInfo = {
+        size: need(r.ContentLength, 'Content-Length'),
+        etag: need(r.ETag, 'ETag'),
+        metadata: r.Metadata ?? {},
+        headers: contentOutput(r),
+        ...(r.LastModified ? { lastModified: r.LastModified } : {}),
+        ...(r.VersionId ? { versionId: r.VersionId } : {}),
+      };
+      return { info, body };
+    } catch (err) {
+      body.destroy();
+      throw err;
+    }
+  }
+
   async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     const content = contentInput(headers);
     const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ...content, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));

@@ -171,6 +171,7 @@ export class SealedObjects {
    * costs no unwrap.
    */
   async get(o: ObjectId, keys: KeyResolver, rangeArg?: RangeArgument): Promise<ObjectRead> {
+    if (rangeArg === undefined) return this.getWhole(o, keys);
     const info = await this.store.head(o.bucket, o.key);
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
     const resolve = (length: number): PlainRange | undefined => (typeof rangeArg === 'function' ? rangeArg(length) : rangeArg);
@@ -197,6 +198,50 @@ export class SealedObjects {
       return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream, ...(range ? { range } : {}) };
     } finally {
       wipe(dek);
+    }
+  }
+
+  /**
+   * A whole read in one backend request: the GET response carries the envelope, the size and the
+   * ETag, so no HEAD precedes it (issue 7: one backend request per GET). Its body stays unread while
+   * the key is recovered and, for multipart objects, the part headers are verified (those reads are
+   * pinned to the response's ETag); a failure before the body is handed to the decryptor releases it.
+   */
+  private async getWhole(o: ObjectId, keys: KeyResolver): Promise<ObjectRead> {
+    const { info, body } = await this.store.open(o.bucket, o.key);
+    let held: Readable | undefined = body;
+    const take = (): Readable => {
+      const b = held!;
+      held = undefined;
+      return b;
+    };
+    try {
+      const envelope = findEnvelope(info.metadata, this.decodeOptions);
+      if (!envelope) {
+        if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
+        const guard = new PlaintextGuard();
+        pipeline(exactLength(take(), info.size, 'object read'), guard, () => undefined);
+        return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, stream: guard };
+      }
+      const dek = await keys.recover(o, envelope);
+      try {
+        const opened = await openObject(
+          dek,
+          envelope,
+          // the whole body is the one already open; any other read (part headers) is pinned to its ETag
+          { size: info.size, read: (r) => (r === undefined && held !== undefined ? take() : this.store.get(o.bucket, o.key, r, info.etag)) },
+          {
+            ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}),
+            ...(this.opts.headerReadConcurrency !== undefined ? { headerReadConcurrency: this.opts.headerReadConcurrency } : {}),
+            verifiedLayouts: this.layouts.for(o, info.etag),
+          },
+        );
+        return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream };
+      } finally {
+        wipe(dek);
+      }
+    } finally {
+      held?.destroy();
     }
   }
 

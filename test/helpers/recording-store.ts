@@ -21,6 +21,11 @@ export class RecordingStore implements ObjectStore {
     this.gets.push(range ? { key, range } : { key });
     return this.inner.get(bucket, key, range, ifMatch);
   }
+  readonly opens: { key: string }[] = [];
+  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
+    this.opens.push({ key });
+    return this.inner.open(bucket, key);
+  }
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     this.puts.push({ key, metadata, length });
     return this.inner.put(bucket, key, body, length, metadata, signal, headers);

@@ -11,6 +11,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { ContainerModule } from 'inversify';
+import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
+import { bindService } from '../../src/index.js';
+import { RecordingStore } from '../helpers/recording-store.js';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import type { EncryptionPlan, RangeRequest, SseResult } from '../../src/index.js';
 import { closeContainer, createContainer, getService, SealError, TOKENS } from '../../src/index.js';
@@ -33,7 +37,11 @@ async function setup(tag: string) {
     keystores: { file: { path: join(tempDir('facade'), 'keys.json'), create: true }, awskms: { endpoint: kms.endpoint, accessKeyId: kms.accessKey!, secretAccessKey: kms.secretKey!, rotateOnDemand: false } },
     uploadTokenRoot: randomBytes(32).toString('base64'),
     defaultKmsKey: dflt,
+  }, {
+    // every backend request the facade makes, by kind
+    modules: [new ContainerModule(({ rebind }) => void bindService(rebind, TOKENS.ObjectStore).toDynamicValue((ctx) => new RecordingStore(new S3ObjectStore(getService(ctx, TOKENS.S3Client)))))],
   });
+  const recording = getService(c, TOKENS.ObjectStore) as RecordingStore;
   const managed = await getService(c, TOKENS.FileKeystore).createKey('s3-default');
   const calls: string[] = [];
   getService(c, TOKENS.KmsClient).middlewareStack.add(
@@ -49,6 +57,8 @@ async function setup(tag: string) {
     c,
     bucket,
     facade: getService(c, TOKENS.ObjectFacade),
+    /** backend requests so far: [whole GETs, HEADs, ranged GETs] */
+    requests: (): [number, number, number] => [recording.opens.length, recording.heads.length, recording.gets.length],
     dfltArn: dfltArn!,
     plantedArn: plantedArn!,
     managedId: managed.keyId,
@@ -97,7 +107,10 @@ test('every mode through the facade on MinIO: round trip with the reader naming 
     t.true(head.lastModified instanceof Date);
     t.deepEqual(head.userMetadata, { note: key });
     sameHeaders(t, head, `${key} HEAD`);
+    const before = s.requests();
     const got = await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read });
+    const after = s.requests();
+    t.deepEqual([after[0] - before[0], after[1] - before[1], after[2] - before[2]], [1, 0, 0], `${key}: a whole GET is one backend GET, no HEAD`);
     t.deepEqual(got.sse, sse, `${key}: GET echo`);
     sameHeaders(t, got, `${key} GET`);
     t.deepEqual(await buffer(got.body), body, `${key}: plaintext back`);
@@ -156,7 +169,10 @@ for (const mode of ['SSE-KMS', 'SSE-C'] as const) {
     t.is(head.etag, done.etag);
     t.deepEqual(head.userMetadata, { kind: 'mp' });
     sameHeaders(t, head, 'multipart HEAD after commit');
+    const before = s.requests();
     const got = await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read });
+    const after = s.requests();
+    t.deepEqual([after[0] - before[0], after[1] - before[1], after[2] - before[2]], [1, 0, 3], 'a whole multipart GET: one GET and the 3 part-header reads, no HEAD');
     t.deepEqual(got.sse, sse);
     t.true((await buffer(got.body)).equals(whole), 'whole');
     const ranges: [RangeRequest, number, number][] = [

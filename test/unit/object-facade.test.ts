@@ -7,6 +7,7 @@
  */
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { SealError } from '../../src/errors.js';
 import { ConfiguredReadKeys } from '../../src/engine/materials/configured-read-keys.js';
@@ -99,7 +100,7 @@ test('content headers are stored with the object and returned by HEAD and GET', 
     t.is((head as unknown as Record<string, unknown>)[n], v, `HEAD ${n}`);
     t.is((got as unknown as Record<string, unknown>)[n], v, `GET ${n}`);
   }
-  await got.body.resume();
+  got.body.resume();
 });
 
 test('SSE-C: GET or HEAD without the key is InvalidRequest, with another key AccessDenied; an SSE-C key on an SSE-S3 object is InvalidRequest', async (t) => {
@@ -140,6 +141,29 @@ test('the write resolver (for SSE-C a copy of the customer key) is disposed also
   await f.facade.putObject({ ...base, key: 'ok', body, contentLength: body.length, encryption: { mode: 'SSE-C', customerKey: Buffer.from(customerKey) } });
   t.deepEqual(disposed, [true, true]);
   t.is(f.store.puts, 1);
+});
+
+test('a whole GET is one backend request (no HEAD); a ranged GET is HEAD + GET; a refused whole GET releases the body it opened', async (t) => {
+  const f = await fixture();
+  await f.facade.putObject({ ...base, key: 'w', body, contentLength: body.length, encryption: { mode: 'SSE-C', customerKey: Buffer.from(customerKey) } });
+  const got = await f.facade.getObject({ ...base, key: 'w', customerKey });
+  t.deepEqual(await buffer(got.body), body);
+  t.deepEqual([f.store.opens, f.store.heads], [1, 0], 'one GET, no HEAD');
+  const ranged = await f.facade.getObject({ ...base, key: 'w', customerKey, range: { kind: 'suffix', length: 5 } });
+  t.deepEqual(await buffer(ranged.body), body.subarray(-5));
+  t.deepEqual([f.store.opens, f.store.heads], [1, 1]);
+
+  const bodies: Readable[] = [];
+  const open = f.store.open.bind(f.store);
+  f.store.open = async (b, k) => {
+    const r = await open(b, k);
+    bodies.push(r.body);
+    return r;
+  };
+  const err = await t.throwsAsync(f.facade.getObject({ ...base, key: 'w', customerKey: randomBytes(32) }), { instanceOf: SealError });
+  t.is(err?.code, 'AccessDenied');
+  t.is(bodies.length, 1);
+  t.true(bodies[0]!.destroyed, 'the opened body was destroyed');
 });
 
 test('deleteObject goes to the backend and uses no key', async (t) => {

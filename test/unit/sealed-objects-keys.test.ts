@@ -25,6 +25,7 @@ function partSink(): ObjectStore {
     },
     head: unused,
     get: unused,
+    open: unused,
     put: unused,
     completeMultipart: unused,
     listParts: unused,

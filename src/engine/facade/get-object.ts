@@ -8,7 +8,9 @@ import { resolveRangeRequest } from './resolve-range-request.js';
  * after each use), so the caller never says how the object was written. The range is resolved
  * against the plaintext length before any key is recovered.
  *
- * Still HEAD + GET on the backend (SealedObjects.get): the envelope is read by a HEAD first.
+ * Backend requests: a whole read is one GET (its response carries the envelope, size and ETag; part
+ * header reads of a multipart object are pinned to that ETag); a ranged read is still HEAD + GET,
+ * since the ciphertext range depends on the envelope and the stored size.
  */
 export async function getObject(ctx: FacadeContext, req: GetObjectRequest): Promise<GetObjectResult> {
   const o = { bucket: req.bucket, key: req.key };
