@@ -15,7 +15,10 @@ export interface ContentHeaders {
   cacheControl?: string;
   contentDisposition?: string;
   contentEncoding?: string;
-  /** the Expires header as the caller sent it (an HTTP date; S3 stores it as given) */
+  /**
+   * the Expires header, an HTTP date: S3ObjectStore sends it as the SDK formats a Date (IMF-fixdate),
+   * so a date in another format comes back normalised; an unparsable one is InvalidArgument
+   */
   expires?: string;
 }
 

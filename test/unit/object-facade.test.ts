@@ -208,4 +208,8 @@ test('CreateMultipartUpload echoes the plan; UploadPart of an SSE-C upload needs
   t.deepEqual(c.sse, { mode: 'SSE-C', bucketKeyEnabled: false, customerKeyMd5: md5(customerKey) });
   const err = await t.throwsAsync(f.facade.uploadPart({ ...base, key: 'mc', uploadId: c.uploadId, partNumber: 1, body, contentLength: body.length }), { instanceOf: SealError });
   t.is(err?.code, 'InvalidRequest');
+  const wrong = await t.throwsAsync(f.facade.uploadPart({ ...base, key: 'mc', uploadId: c.uploadId, partNumber: 1, body, contentLength: body.length, customerKey: randomBytes(32) }), { instanceOf: SealError });
+  t.is(wrong?.code, 'AccessDenied', 'another key cannot add parts');
+  const other = await t.throwsAsync(f.facade.uploadPart({ ...base, key: 'mc', uploadId: created.uploadId, partNumber: 1, body, contentLength: body.length }), { instanceOf: SealError });
+  t.is(other?.code, 'UploadTokenInvalid', "a token is bound to its object: another key's upload id is refused");
 });
