@@ -10,7 +10,8 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { ContainerModule } from 'inversify';
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { bindService } from '../../src/index.js';
@@ -193,3 +194,48 @@ for (const mode of ['SSE-KMS', 'SSE-C'] as const) {
     await s.close();
   });
 }
+
+test('PutObject of unknown length: a body within one part is one PUT; a longer one (also exactly n parts) goes up as multipart in 8 MiB parts and reads back whole and by range; in every mode', async (t) => {
+  const s = await setup('unknown');
+  const objects = getService(s.c, TOKENS.SealedObjects);
+  const customerKey = randomBytes(32);
+  // a stream of odd-sized pieces whose length the facade is not told
+  const stream = (b: Buffer): Readable => Readable.from((function* () {
+    for (let i = 0; i < b.length; i += 777_777) yield b.subarray(i, i + 777_777);
+  })());
+  const cases: [string, EncryptionPlan, number, boolean][] = [
+    ['small', { mode: 'SSE-S3' }, MiB + 3, false],
+    ['one-full-part', { mode: 'SSE-KMS', context: { a: 'b' } }, 8 * MiB, false],
+    ['three-parts-kms', { mode: 'SSE-KMS', context: { a: 'b' }, bucketKey: true }, 17 * MiB + 5, true],
+    ['two-full-parts-s3', { mode: 'SSE-S3' }, 16 * MiB, true],
+    ['three-parts-ssec', { mode: 'SSE-C', customerKey: Buffer.from(customerKey) }, 16 * MiB + 1, true],
+  ];
+  for (const [key, encryption, size, multipart] of cases) {
+    const body = randomBytes(size);
+    const read = encryption.mode === 'SSE-C' ? { customerKey } : {};
+    const put = await s.facade.putObject({ bucket: s.bucket, key, principal: 'svc', body: stream(body), encryption, userMetadata: { k: key }, contentType: 'application/octet-stream' });
+    t.is(put.sse.mode, encryption.mode, `${key}: echo`);
+    const head = await objects.head({ bucket: s.bucket, key });
+    t.is(head.envelope?.uploadNonce !== undefined, multipart, `${key}: ${multipart ? 'multipart' : 'single PUT'}`);
+    t.is(head.plaintextLength, size);
+    t.is(head.headers.contentType, 'application/octet-stream');
+    t.deepEqual(head.userMetadata, { k: key });
+    const got = await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read });
+    t.true((await buffer(got.body)).equals(body), `${key}: whole`);
+    const first = Math.min(8 * MiB - 2, size - 4);
+    const r = await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read, range: { kind: 'from', first, last: first + 3 } });
+    t.true((await buffer(r.body)).equals(body.subarray(first, first + 4)), `${key}: range (at the part boundary where there is one)`);
+  }
+  // a body that fails midway: nothing is stored and the upload is aborted
+  const failing = Readable.from((async function* () {
+    yield randomBytes(9 * MiB);
+    throw new Error('client went away');
+  })());
+  await t.throwsAsync(s.facade.putObject({ bucket: s.bucket, key: 'failed', principal: 'svc', body: failing, encryption: { mode: 'SSE-S3' } }), { message: 'client went away' });
+  await t.throwsAsync(objects.head({ bucket: s.bucket, key: 'failed' }), { name: 'NotFound' });
+  const raw = s3Client(s.m);
+  const uploads = await raw.send(new ListMultipartUploadsCommand({ Bucket: s.bucket }));
+  t.is(uploads.Uploads?.length ?? 0, 0, 'the upload was aborted');
+  raw.destroy();
+  await s.close();
+});

@@ -7,7 +7,7 @@
  */
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { SealError } from '../../src/errors.js';
 import { ConfiguredReadKeys } from '../../src/engine/materials/configured-read-keys.js';
@@ -212,4 +212,18 @@ test('CreateMultipartUpload echoes the plan; UploadPart of an SSE-C upload needs
   t.is(wrong?.code, 'AccessDenied', 'another key cannot add parts');
   const other = await t.throwsAsync(f.facade.uploadPart({ ...base, key: 'mc', uploadId: created.uploadId, partNumber: 1, body, contentLength: body.length }), { instanceOf: SealError });
   t.is(other?.code, 'UploadTokenInvalid', "a token is bound to its object: another key's upload id is refused");
+});
+
+test('PutObject of unknown length within one part is one single-part PUT; a Buffer must state its length; the part size is at least 5 MiB', async (t) => {
+  const f = await fixture();
+  const put = await f.facade.putObject({ ...base, key: 'u', body: Readable.from([body.subarray(0, 1000), body.subarray(1000)]), encryption: { mode: 'SSE-S3' } });
+  t.is(put.sse.mode, 'SSE-S3');
+  t.is(f.store.puts, 1);
+  t.deepEqual(await buffer((await f.facade.getObject({ ...base, key: 'u' })).body), body);
+  const empty = await f.facade.putObject({ ...base, key: 'e', body: Readable.from([]), encryption: { mode: 'SSE-S3' } });
+  t.truthy(empty.etag);
+  t.is((await f.facade.headObject({ ...base, key: 'e' })).contentLength, 0, 'an empty stream is an empty object');
+  const err = await t.throwsAsync(f.facade.putObject({ ...base, key: 'b', body, encryption: { mode: 'SSE-S3' } }), { instanceOf: SealError });
+  t.is(err?.code, 'InvalidArgument');
+  t.throws(() => new ObjectFacade(f.objects, f.manager, f.store, undefined, { unknownLengthPartSize: 1024 }), { instanceOf: RangeError });
 });

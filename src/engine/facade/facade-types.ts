@@ -38,7 +38,8 @@ export type RangeRequest = { kind: 'from'; first: number; last?: number } | { ki
 export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   /** the plaintext body, exactly `contentLength` bytes */
   body: Readable | Buffer;
-  contentLength: number;
+  /** absent: a stream of unknown length, uploaded as multipart in bounded parts when it is longer than one */
+  contentLength?: number;
   /** mode and key after SSE headers and bucket defaults were applied (the S3 core maps SseRequest onto it) */
   encryption: EncryptionPlan;
   userMetadata?: UserMetadata;
@@ -130,4 +131,6 @@ export interface FacadeContext {
   materials: MaterialsManager;
   store: ObjectStore;
   policy: ObjectActionPolicy;
+  /** part size of a PutObject of unknown length (at least 5 MiB); one such part is buffered per upload */
+  unknownLengthPartSize: number;
 }

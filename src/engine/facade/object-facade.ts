@@ -27,7 +27,15 @@ import { getObject } from './get-object.js';
 import { headObject } from './head-object.js';
 import { allowAllActions, type ObjectActionPolicy } from './object-action-policy.js';
 import { putObject } from './put-object.js';
+import { MIN_UNKNOWN_LENGTH_PART } from './put-unknown-length.js';
 import { uploadPart } from './upload-part.js';
+
+export interface ObjectFacadeOptions {
+  /** part size (bytes, >= 5 MiB) of a PutObject whose length is not known; default 8 MiB */
+  unknownLengthPartSize?: number;
+}
+
+const DEFAULT_UNKNOWN_LENGTH_PART = 8 * 1024 * 1024;
 
 /**
  * The engine facade (DESIGN.md "Architecture"; issue 7 item 1): the one way doors reach objects.
@@ -38,8 +46,10 @@ import { uploadPart } from './upload-part.js';
 export class ObjectFacade {
   private readonly ctx: FacadeContext;
 
-  constructor(objects: SealedObjects, materials: MaterialsManager, store: ObjectStore, policy: ObjectActionPolicy = allowAllActions) {
-    this.ctx = { objects, materials, store, policy };
+  constructor(objects: SealedObjects, materials: MaterialsManager, store: ObjectStore, policy: ObjectActionPolicy = allowAllActions, opts: ObjectFacadeOptions = {}) {
+    const unknownLengthPartSize = opts.unknownLengthPartSize ?? DEFAULT_UNKNOWN_LENGTH_PART;
+    if (!Number.isSafeInteger(unknownLengthPartSize) || unknownLengthPartSize < MIN_UNKNOWN_LENGTH_PART) throw new RangeError(`unknownLengthPartSize must be an integer >= ${MIN_UNKNOWN_LENGTH_PART}`);
+    this.ctx = { objects, materials, store, policy, unknownLengthPartSize };
   }
 
   putObject(req: PutObjectRequest): Promise<PutObjectResult> {
