@@ -101,8 +101,9 @@ export function copyPartSize(size: number, copyLimit: number): number {
 /**
  * ObjectStore over an already-built @aws-sdk/client-s3 client (options accept a built client, so a
  * service passes its own endpoint, credentials and retry settings). Only headers s3seal chose are
- * sent: body, length, the metadata map (which carries the envelope), and CRC32 checksums of the
- * ciphertext.
+ * sent: body, length, the metadata map (which carries the envelope), the caller's content headers
+ * (Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires: passed through, as S3
+ * stores them beside the bytes), and CRC32 checksums of the ciphertext.
  *
  * Why checksums: a backend that keeps a full-object checksum can copy an object onto itself with new
  * metadata without touching its bytes. The pinned MinIO adds a CRC64NVME checksum to any copied
