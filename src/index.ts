@@ -6,7 +6,10 @@ export { resolveConfig, ConfigError, type S3SealConfig, type S3SealConfigInput }
 export { S3SealError, isS3SealError, SealError, isSealError, type SealErrorCode } from './errors.js';
 export { SealedObjects, type ObjectHead, type ObjectRead, type SealedObjectsOptions } from './engine/sealed-objects.js';
 export type { KeyResolver } from './engine/key-resolver.js';
-export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult } from './backends/object-store.js';
+export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult, ContentHeaders, DeleteResult } from './backends/object-store.js';
+export { ObjectFacade } from './engine/facade/object-facade.js';
+export { allowAllActions, type ObjectActionPolicy, type ObjectAction } from './engine/facade/object-action-policy.js';
+export type * from './engine/facade/facade-types.js';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './backends/s3-object-store.js';
 export { FileKeystore, type FileKeystoreOptions } from './keystores/file-keystore.js';
 export { KeystoreKeyResolver } from './engine/materials/keystore-key-resolver.js';

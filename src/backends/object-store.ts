@@ -5,10 +5,29 @@ import type { Readable } from 'node:stream';
  * envelope. Implementations: S3ObjectStore (@aws-sdk/client-s3). Metadata names are given without
  * the `x-amz-meta-` prefix, lower-case, as S3 returns them.
  */
+/**
+ * The content headers S3 stores with an object and returns on HEAD / GET, passed through unchanged
+ * (issue 7 item 1). They describe the plaintext (its type, its encoding) as the caller set them; the
+ * backend keeps them beside the ciphertext, unauthenticated, as S3 keeps them beside the bytes.
+ */
+export interface ContentHeaders {
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  /**
+   * the Expires header, an HTTP date: S3ObjectStore sends it as the SDK formats a Date (IMF-fixdate),
+   * so a date in another format comes back normalised; an unparsable one is InvalidArgument
+   */
+  expires?: string;
+}
+
 export interface StoredObjectInfo {
   size: number;
   etag: string;
   metadata: Record<string, string>;
+  /** the content headers stored with the object (empty when none were set) */
+  headers: ContentHeaders;
   lastModified?: Date;
   versionId?: string;
 }
@@ -16,6 +35,11 @@ export interface StoredObjectInfo {
 export interface ByteRange {
   start: number;
   end: number;
+}
+
+export interface DeleteResult {
+  versionId?: string;
+  deleteMarker?: boolean;
 }
 
 export interface PutResult {
@@ -43,11 +67,19 @@ export interface ObjectStore {
   /** whole object when range is absent; `range` is inclusive */
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable>;
   /**
-   * `signal` aborts the request (the engine aborts it when the body it streams fails: a body of the
-   * wrong length must never be stored, and the request must not wait for bytes that never come)
+   * GET of the whole object together with what its response says about it (metadata — the
+   * envelope —, size, ETag, content headers): a whole read costs one request, no HEAD first. The
+   * body is unread; the caller consumes or destroys it.
    */
-  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<PutResult>;
-  createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string>;
+  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }>;
+  /**
+   * `signal` aborts the request (the engine aborts it when the body it streams fails: a body of the
+   * wrong length must never be stored, and the request must not wait for bytes that never come);
+   * `headers`: content headers stored with the object
+   */
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult>;
+  /** `headers`: as for put, stored with the completed object */
+  createMultipart(bucket: string, key: string, metadata: Record<string, string>, headers?: ContentHeaders): Promise<string>;
   /** `signal`: as for put */
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string>;
   /** `ifMatch`: complete only if the object at `key` still has this ETag (S3 conditional write) */
@@ -59,7 +91,10 @@ export interface ObjectStore {
    * Server-side copy of the `size`-byte object at `key` onto itself with the metadata replaced, only
    * if the source still has `ifMatch` (a concurrent write is never overwritten). Metadata-only
    * where the backend allows it; objects over the backend's single-copy limit are copied in parts,
-   * every part and the final Complete conditional on `ifMatch`.
+   * every part and the final Complete conditional on `ifMatch`. A REPLACE copy replaces the content
+   * headers too: `headers` are the ones the copy keeps (none given = none kept).
    */
-  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult>;
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult>;
+  /** DeleteObject: no key is involved (DESIGN.md permission matrix); a missing key is not an error, as on S3 */
+  delete(bucket: string, key: string): Promise<DeleteResult>;
 }

@@ -4,6 +4,7 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
@@ -12,7 +13,7 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ByteRange, CompletedPart, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from './object-store.js';
+import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from './object-store.js';
 import { SealError } from '../errors.js';
 
 /** Copy sources are URL paths: each key segment is percent-encoded, the slashes kept. */
@@ -48,6 +49,35 @@ function need<T>(v: T | undefined, what: string): T {
   return v;
 }
 
+/** the SDK's input fields for content headers (PutObject, CreateMultipartUpload, CopyObject) */
+function contentInput(h: ContentHeaders | undefined): { ContentType?: string; CacheControl?: string; ContentDisposition?: string; ContentEncoding?: string; Expires?: Date } {
+  if (!h) return {};
+  let expires: Date | undefined;
+  if (h.expires !== undefined) {
+    // the SDK takes a Date: an unparsable value would be sent as "Invalid Date"
+    expires = new Date(h.expires);
+    if (Number.isNaN(expires.getTime())) throw new SealError('InvalidArgument', 'Expires is not an HTTP date');
+  }
+  return {
+    ...(h.contentType !== undefined ? { ContentType: h.contentType } : {}),
+    ...(h.cacheControl !== undefined ? { CacheControl: h.cacheControl } : {}),
+    ...(h.contentDisposition !== undefined ? { ContentDisposition: h.contentDisposition } : {}),
+    ...(h.contentEncoding !== undefined ? { ContentEncoding: h.contentEncoding } : {}),
+    ...(expires !== undefined ? { Expires: expires } : {}),
+  };
+}
+
+/** the content headers of a HEAD / GET answer */
+function contentOutput(r: { ContentType?: string | undefined; CacheControl?: string | undefined; ContentDisposition?: string | undefined; ContentEncoding?: string | undefined; ExpiresString?: string | undefined }): ContentHeaders {
+  return {
+    ...(r.ContentType !== undefined ? { contentType: r.ContentType } : {}),
+    ...(r.CacheControl !== undefined ? { cacheControl: r.CacheControl } : {}),
+    ...(r.ContentDisposition !== undefined ? { contentDisposition: r.ContentDisposition } : {}),
+    ...(r.ContentEncoding !== undefined ? { contentEncoding: r.ContentEncoding } : {}),
+    ...(r.ExpiresString !== undefined ? { expires: r.ExpiresString } : {}),
+  };
+}
+
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
 export const AWS_COPY_LIMIT = 5 * 1024 ** 3;
 /** S3's smallest part (all but the last): the least copy limit a multipart copy can work with */
@@ -71,8 +101,9 @@ export function copyPartSize(size: number, copyLimit: number): number {
 /**
  * ObjectStore over an already-built @aws-sdk/client-s3 client (options accept a built client, so a
  * service passes its own endpoint, credentials and retry settings). Only headers s3seal chose are
- * sent: body, length, the metadata map (which carries the envelope), and CRC32 checksums of the
- * ciphertext.
+ * sent: body, length, the metadata map (which carries the envelope), the caller's content headers
+ * (Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires: passed through, as S3
+ * stores them beside the bytes), and CRC32 checksums of the ciphertext.
  *
  * Why checksums: a backend that keeps a full-object checksum can copy an object onto itself with new
  * metadata without touching its bytes. The pinned MinIO adds a CRC64NVME checksum to any copied
@@ -100,6 +131,7 @@ export class S3ObjectStore implements ObjectStore {
       size: need(r.ContentLength, 'Content-Length'),
       etag: need(r.ETag, 'ETag'),
       metadata: r.Metadata ?? {},
+      headers: contentOutput(r),
       ...(r.LastModified ? { lastModified: r.LastModified } : {}),
       ...(r.VersionId ? { versionId: r.VersionId } : {}),
     };
@@ -117,13 +149,34 @@ export class S3ObjectStore implements ObjectStore {
     return need(r.Body, 'a body') as Readable;
   }
 
-  async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<PutResult> {
-    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
+  async open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
+    const r = await backend('GetObject', () => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    const body = need(r.Body, 'a body') as Readable;
+    try {
+      const info: StoredObjectInfo = {
+        size: need(r.ContentLength, 'Content-Length'),
+        etag: need(r.ETag, 'ETag'),
+        metadata: r.Metadata ?? {},
+        headers: contentOutput(r),
+        ...(r.LastModified ? { lastModified: r.LastModified } : {}),
+        ...(r.VersionId ? { versionId: r.VersionId } : {}),
+      };
+      return { info, body };
+    } catch (err) {
+      body.destroy();
+      throw err;
+    }
+  }
+
+  async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
+    const content = contentInput(headers);
+    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ...content, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
     return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
   }
 
-  async createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
-    const r = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata, ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' })));
+  async createMultipart(bucket: string, key: string, metadata: Record<string, string>, headers?: ContentHeaders): Promise<string> {
+    const content = contentInput(headers);
+    const r = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata, ...content, ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' })));
     return need(r.UploadId, 'UploadId');
   }
 
@@ -164,8 +217,13 @@ export class S3ObjectStore implements ObjectStore {
     await backend('AbortMultipartUpload', () => this.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })));
   }
 
-  async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
-    if (size > this.copyLimit) return this.copyInParts(bucket, key, metadata, ifMatch, size);
+  async delete(bucket: string, key: string): Promise<DeleteResult> {
+    const r = await backend('DeleteObject', () => this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    return { ...(r.VersionId ? { versionId: r.VersionId } : {}), ...(r.DeleteMarker !== undefined ? { deleteMarker: r.DeleteMarker } : {}) };
+  }
+
+  async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
+    if (size > this.copyLimit) return this.copyInParts(bucket, key, metadata, ifMatch, size, headers);
     // no ChecksumAlgorithm: with one, MinIO recomputes the checksum, i.e. rewrites the object
     const r = await backend('CopyObject', () => this.client.send(
       new CopyObjectCommand({
@@ -175,6 +233,7 @@ export class S3ObjectStore implements ObjectStore {
         CopySourceIfMatch: ifMatch,
         MetadataDirective: 'REPLACE',
         Metadata: metadata,
+        ...contentInput(headers),
       }),
     ));
     return { etag: need(r.CopyObjectResult?.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
@@ -188,8 +247,9 @@ export class S3ObjectStore implements ObjectStore {
    * overwritten by the older bytes. The upload is created without a checksum algorithm: UploadPartCopy
    * cannot carry part checksums, and MinIO refuses part copies into an upload that expects them.
    */
-  private async copyInParts(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
-    const created = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata })));
+  private async copyInParts(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
+    const content = contentInput(headers);
+    const created = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata, ...content })));
     const uploadId = need(created.UploadId, 'UploadId');
     try {
       const partSize = copyPartSize(size, this.copyLimit);

@@ -6,6 +6,8 @@ import type { AllowedReadKeys } from '../engine/materials/allowed-read-keys.js';
 import type { KeystoreRegistry } from '../engine/materials/keystore-registry.js';
 import type { MaterialsManager } from '../engine/materials/materials-manager.js';
 import type { SealedObjects, SealedObjectsOptions } from '../engine/sealed-objects.js';
+import type { ObjectActionPolicy } from '../engine/facade/object-action-policy.js';
+import type { ObjectFacade } from '../engine/facade/object-facade.js';
 import type { AwsKmsKeystore } from '../keystores/awskms-keystore.js';
 import type { BucketKeyCache } from '../keystores/bucket-key-cache.js';
 import type { FileKeystore } from '../keystores/file-keystore.js';
@@ -57,6 +59,10 @@ export const TOKENS = {
   // engine
   UploadTokenRoot: token<UploadTokenRoot>('UploadTokenRoot'),
   SealedObjects: token<SealedObjects>('SealedObjects'),
+  /** may this principal do this S3 action to this object; allow-all until the policy layer rebinds it */
+  ObjectActionPolicy: token<ObjectActionPolicy>('ObjectActionPolicy'),
+  /** the engine facade: the one way doors reach objects */
+  ObjectFacade: token<ObjectFacade>('ObjectFacade'),
 } as const;
 
 /** what can hand out services: a Container, or the ResolutionContext a factory gets */

@@ -5,7 +5,7 @@ import type { PartRecord } from '../crypto/layout.js';
 import { wipe } from '../crypto/kdf.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
-import type { ObjectStore, PutResult } from '../backends/object-store.js';
+import type { ContentHeaders, ObjectStore, PutResult, StoredObjectInfo } from '../backends/object-store.js';
 import { SealError } from '../errors.js';
 import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './envelope-lookup.js';
 import { exactLength, readExactly } from './exact-length.js';
@@ -41,6 +41,10 @@ export interface ObjectHead {
   plaintextLength: number;
   etag: string;
   userMetadata: Record<string, string>;
+  /** the content headers stored with the object (passed through, issue 7 item 1) */
+  headers: ContentHeaders;
+  lastModified?: Date;
+  versionId?: string;
   /** undefined for a passthrough (plaintext) object */
   envelope?: Envelope;
 }
@@ -55,6 +59,19 @@ interface OpenUpload {
 
 export interface ObjectRead extends ObjectHead {
   stream: Readable;
+  /** the plaintext bytes the stream holds (the range, resolved), when a range was asked for */
+  range?: PlainRange;
+}
+
+/**
+ * A range for `get`: resolved already, or resolved against the object's plaintext length once the
+ * backend said how large it is (an open or suffix range, as a caller's Range header gives it).
+ */
+export type RangeArgument = PlainRange | ((plaintextLength: number) => PlainRange);
+
+/** what every read reports of the stored object besides its body */
+function described(info: StoredObjectInfo): Pick<ObjectHead, 'etag' | 'headers' | 'lastModified' | 'versionId'> {
+  return { etag: info.etag, headers: info.headers, ...(info.lastModified ? { lastModified: info.lastModified } : {}), ...(info.versionId !== undefined ? { versionId: info.versionId } : {}) };
 }
 
 function userMetadataOf(meta: Record<string, string>): Record<string, string> {
@@ -125,14 +142,14 @@ export class SealedObjects {
     return this.opts.minFormatVersion !== undefined ? { minVersion: this.opts.minFormatVersion } : {};
   }
 
-  async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver): Promise<PutResult> {
+  async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver, headers?: ContentHeaders): Promise<PutResult> {
     // FORMAT.md §6.2: the stored body must fit S3's 5 GiB PUT; refused before any key is made
     if (plaintextLength > MAX_SINGLE_PART_PLAINTEXT) throw new SealError('EntityTooLarge', `a single-part object holds at most ${MAX_SINGLE_PART_PLAINTEXT} bytes; use a multipart upload`);
     const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
       const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength);
       const metadata = withEnvelope(meta, envelope);
-      return await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, singlePartCiphertextSize(plaintextLength), metadata, signal));
+      return await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, singlePartCiphertextSize(plaintextLength), metadata, signal, headers));
     } finally {
       wipe(dek);
     }
@@ -143,18 +160,27 @@ export class SealedObjects {
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
-      return { plaintextLength: info.size, etag: info.etag, userMetadata: info.metadata };
+      return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata };
     }
-    return { plaintextLength: plaintextLengthOf(envelope, info.size), etag: info.etag, userMetadata: userMetadataOf(info.metadata), envelope };
+    return { plaintextLength: plaintextLengthOf(envelope, info.size), ...described(info), userMetadata: userMetadataOf(info.metadata), envelope };
   }
 
-  async get(o: ObjectId, keys: KeyResolver, range?: PlainRange): Promise<ObjectRead> {
+  /**
+   * `range` may be a function of the plaintext length (an open or suffix range): it is resolved
+   * from the envelope and the stored size before any key is recovered, so an unsatisfiable range
+   * costs no unwrap.
+   */
+  async get(o: ObjectId, keys: KeyResolver, rangeArg?: RangeArgument): Promise<ObjectRead> {
+    if (rangeArg === undefined) return this.getWhole(o, keys);
     const info = await this.store.head(o.bucket, o.key);
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
+    const resolve = (length: number): PlainRange | undefined => (typeof rangeArg === 'function' ? rangeArg(length) : rangeArg);
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
-      return { plaintextLength: info.size, etag: info.etag, userMetadata: info.metadata, stream: await this.plaintextBody(o, info.size, info.etag, range) };
+      const range = resolve(info.size);
+      return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, stream: await this.plaintextBody(o, info.size, info.etag, range), ...(range ? { range } : {}) };
     }
+    const range = resolve(plaintextLengthOf(envelope, info.size));
     const dek = await keys.recover(o, envelope);
     try {
       // every backend read is pinned to the ETag we sized the object by: a concurrent overwrite fails
@@ -169,9 +195,53 @@ export class SealedObjects {
           verifiedLayouts: this.layouts.for(o, info.etag),
         },
       );
-      return { plaintextLength: opened.plaintextLength, etag: info.etag, userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream };
+      return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream, ...(range ? { range } : {}) };
     } finally {
       wipe(dek);
+    }
+  }
+
+  /**
+   * A whole read in one backend request: the GET response carries the envelope, the size and the
+   * ETag, so no HEAD precedes it (issue 7: one backend request per GET). Its body stays unread while
+   * the key is recovered and, for multipart objects, the part headers are verified (those reads are
+   * pinned to the response's ETag); a failure before the body is handed to the decryptor releases it.
+   */
+  private async getWhole(o: ObjectId, keys: KeyResolver): Promise<ObjectRead> {
+    const { info, body } = await this.store.open(o.bucket, o.key);
+    let held: Readable | undefined = body;
+    const take = (): Readable => {
+      const b = held!;
+      held = undefined;
+      return b;
+    };
+    try {
+      const envelope = findEnvelope(info.metadata, this.decodeOptions);
+      if (!envelope) {
+        if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
+        const guard = new PlaintextGuard();
+        pipeline(exactLength(take(), info.size, 'object read'), guard, () => undefined);
+        return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, stream: guard };
+      }
+      const dek = await keys.recover(o, envelope);
+      try {
+        const opened = await openObject(
+          dek,
+          envelope,
+          // the whole body is the one already open; any other read (part headers) is pinned to its ETag
+          { size: info.size, read: (r) => (r === undefined && held !== undefined ? take() : this.store.get(o.bucket, o.key, r, info.etag)) },
+          {
+            ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}),
+            ...(this.opts.headerReadConcurrency !== undefined ? { headerReadConcurrency: this.opts.headerReadConcurrency } : {}),
+            verifiedLayouts: this.layouts.for(o, info.etag),
+          },
+        );
+        return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream };
+      } finally {
+        wipe(dek);
+      }
+    } finally {
+      held?.destroy();
     }
   }
 
@@ -197,7 +267,7 @@ export class SealedObjects {
   }
 
   /** CreateMultipartUpload: returns the s3seal upload token that callers use as UploadId. */
-  async createMultipart(o: ObjectId, meta: UserMetadata, keys: KeyResolver): Promise<string> {
+  async createMultipart(o: ObjectId, meta: UserMetadata, keys: KeyResolver, headers?: ContentHeaders): Promise<string> {
     // the root first: a closed instance (or a keystore outage deriving it) starts no backend upload
     const root = await this.root();
     const { dek, wrap } = await keys.generate(o);
@@ -205,7 +275,7 @@ export class SealedObjects {
       const started = startMultipart(dek, wrap);
       // the pending envelope (upload nonce, no layout) makes a completed-but-uncommitted object unreadable
       const metadata = withEnvelope(meta, started.metadataValue);
-      const backendUploadId = await this.store.createMultipart(o.bucket, o.key, metadata);
+      const backendUploadId = await this.store.createMultipart(o.bucket, o.key, metadata, headers);
       return encodeUploadToken(root, o, { backendUploadId, envelope: started.envelope, callerMetadataSize: metadataSize(meta) });
     } finally {
       wipe(dek);
@@ -277,7 +347,8 @@ export class SealedObjects {
       const committed = completeMultipart(dek, tokenEnvelope, records);
       const stored = await this.store.head(o.bucket, o.key);
       const size = uploaded.reduce((n, p) => n + p.size, 0);
-      return await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size);
+      // the commit is a REPLACE copy: the content headers set at Create are carried over explicitly
+      return await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size, stored.headers);
     } finally {
       wipe(dek);
     }

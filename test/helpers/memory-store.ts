@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ByteRange, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { ByteRange, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 
 interface Stored {
   body: Buffer;
   metadata: Record<string, string>;
+  headers: ContentHeaders;
   etag: string;
 }
 
@@ -19,9 +20,9 @@ export class MemoryStore implements ObjectStore {
   /** PUTs received (a test that refuses early asserts none reached the backend) */
   puts = 0;
 
-  set(bucket: string, key: string, body: Buffer, metadata: Record<string, string>): string {
+  set(bucket: string, key: string, body: Buffer, metadata: Record<string, string>, headers: ContentHeaders = {}): string {
     const etag = `"${createHash('md5').update(body).update(JSON.stringify(metadata)).digest('hex')}"`;
-    this.objects.set(`${bucket}/${key}`, { body, metadata: { ...metadata }, etag });
+    this.objects.set(`${bucket}/${key}`, { body, metadata: { ...metadata }, headers: { ...headers }, etag });
     return etag;
   }
 
@@ -38,8 +39,9 @@ export class MemoryStore implements ObjectStore {
   }
 
   head(bucket: string, key: string): Promise<StoredObjectInfo> {
+    this.heads++;
     const o = this.find(bucket, key);
-    return Promise.resolve({ size: o.body.length, etag: o.etag, metadata: { ...o.metadata } });
+    return Promise.resolve({ size: o.body.length, etag: o.etag, metadata: { ...o.metadata }, headers: { ...o.headers } });
   }
 
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable> {
@@ -54,12 +56,22 @@ export class MemoryStore implements ObjectStore {
     return Promise.resolve(Readable.from(pieces));
   }
 
-  async put(bucket: string, key: string, body: Readable | Buffer, _length: number, metadata: Record<string, string>): Promise<PutResult> {
+  /** whole-object GETs with their info (ObjectStore.open); the body comes from `get`, so a subclass's lying `get` applies */
+  opens = 0;
+  heads = 0;
+  async open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
+    this.opens++;
+    const o = this.find(bucket, key);
+    const info = { size: o.body.length, etag: o.etag, metadata: { ...o.metadata }, headers: { ...o.headers } };
+    return { info, body: await this.get(bucket, key, undefined, o.etag) };
+  }
+
+  async put(bucket: string, key: string, body: Readable | Buffer, _length: number, metadata: Record<string, string>, _signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     this.puts++;
     const chunks: Buffer[] = [];
     if (Buffer.isBuffer(body)) chunks.push(body);
     else for await (const c of body) chunks.push(c as Buffer);
-    return { etag: this.set(bucket, key, Buffer.concat(chunks), metadata) };
+    return { etag: this.set(bucket, key, Buffer.concat(chunks), metadata, headers) };
   }
 
   /** an upload id only (enough for tests of the upload token); parts are not stored */
@@ -78,9 +90,19 @@ export class MemoryStore implements ObjectStore {
   abortMultipart(): Promise<void> {
     return Promise.reject(new Error('MemoryStore: multipart uploads are not supported'));
   }
-  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string): Promise<PutResult> {
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, _size?: number, headers?: ContentHeaders): Promise<PutResult> {
     const o = this.find(bucket, key);
     if (ifMatch !== o.etag) return Promise.reject(new Error('MemoryStore: PreconditionFailed'));
-    return Promise.resolve({ etag: this.set(bucket, key, o.body, metadata) });
+    return Promise.resolve({ etag: this.set(bucket, key, o.body, metadata, headers) });
+  }
+  /** DeleteObjects received (a delete must use no key: tests count keystore calls around it) */
+  deletes = 0;
+  delete(bucket: string, key: string): Promise<DeleteResult> {
+    this.deletes++;
+    this.objects.delete(`${bucket}/${key}`);
+    return Promise.resolve({});
+  }
+  has(bucket: string, key: string): boolean {
+    return this.objects.has(`${bucket}/${key}`);
   }
 }

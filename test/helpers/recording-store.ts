@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, CompletedPart, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 
 /**
  * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
@@ -21,12 +21,17 @@ export class RecordingStore implements ObjectStore {
     this.gets.push(range ? { key, range } : { key });
     return this.inner.get(bucket, key, range, ifMatch);
   }
-  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<PutResult> {
-    this.puts.push({ key, metadata, length });
-    return this.inner.put(bucket, key, body, length, metadata, signal);
+  readonly opens: { key: string }[] = [];
+  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
+    this.opens.push({ key });
+    return this.inner.open(bucket, key);
   }
-  createMultipart(bucket: string, key: string, metadata: Record<string, string>): Promise<string> {
-    return this.inner.createMultipart(bucket, key, metadata);
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
+    this.puts.push({ key, metadata, length });
+    return this.inner.put(bucket, key, body, length, metadata, signal, headers);
+  }
+  createMultipart(bucket: string, key: string, metadata: Record<string, string>, headers?: ContentHeaders): Promise<string> {
+    return this.inner.createMultipart(bucket, key, metadata, headers);
   }
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string> {
     return this.inner.uploadPart(bucket, key, uploadId, partNumber, body, length, signal);
@@ -40,8 +45,11 @@ export class RecordingStore implements ObjectStore {
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
     return this.inner.abortMultipart(bucket, key, uploadId);
   }
-  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number): Promise<PutResult> {
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
     this.commits.push({ key, metadata, ifMatch, size });
-    return this.inner.replaceMetadata(bucket, key, metadata, ifMatch, size);
+    return this.inner.replaceMetadata(bucket, key, metadata, ifMatch, size, headers);
+  }
+  delete(bucket: string, key: string): Promise<DeleteResult> {
+    return this.inner.delete(bucket, key);
   }
 }

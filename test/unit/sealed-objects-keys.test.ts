@@ -25,11 +25,13 @@ function partSink(): ObjectStore {
     },
     head: unused,
     get: unused,
+    open: unused,
     put: unused,
     completeMultipart: unused,
     listParts: unused,
     abortMultipart: unused,
     replaceMetadata: unused,
+    delete: unused,
   };
 }
 

@@ -1,6 +1,8 @@
 import { ContainerModule } from 'inversify';
 import type { KeystoreRegistry } from '../../engine/materials/keystore-registry.js';
 import { SealedObjects } from '../../engine/sealed-objects.js';
+import { allowAllActions } from '../../engine/facade/object-action-policy.js';
+import { ObjectFacade } from '../../engine/facade/object-facade.js';
 import type { S3SealConfig } from '../config.js';
 import { bindService, getService, TOKENS, type UploadTokenRoot } from '../tokens.js';
 
@@ -16,6 +18,8 @@ function deriveRoot(registry: KeystoreRegistry, keyRef: string): () => Promise<B
  * The engine: SealedObjects over the ObjectStore, with the upload-token root (configured bytes, or
  * derived from `uploadTokenKey` through the registry). Closing the container zeroes both the
  * configured root (decoded here, so the container owns it) and a derived one (SealedObjects.close).
+ * The facade over it takes its keys from the MaterialsManager and asks ObjectActionPolicy first
+ * (allow-all: DESIGN.md "Defaults" without a policy document; the policy module rebinds it).
  */
 export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion' | 'multipartReads'>): ContainerModule {
   return new ContainerModule(({ bind }) => {
@@ -36,5 +40,9 @@ export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'upl
           }),
       )
       .onDeactivation((objects) => objects.close());
+    bindService(bind, TOKENS.ObjectActionPolicy).toConstantValue(allowAllActions);
+    bindService(bind, TOKENS.ObjectFacade).toDynamicValue(
+      (ctx) => new ObjectFacade(getService(ctx, TOKENS.SealedObjects), getService(ctx, TOKENS.MaterialsManager), getService(ctx, TOKENS.ObjectStore), getService(ctx, TOKENS.ObjectActionPolicy)),
+    );
   });
 }

@@ -1,0 +1,136 @@
+import type { Readable } from 'node:stream';
+import type { ContentHeaders } from '../../backends/object-store.js';
+import type { EncryptionContext } from '../../crypto/encryption-context.js';
+import type { SseMode } from '../../crypto/envelope.js';
+import type { EncryptionPlan, MaterialsManager } from '../materials/materials-manager.js';
+import type { UserMetadata } from '../metadata-budget.js';
+import type { SealedObjects } from '../sealed-objects.js';
+import type { ObjectStore } from '../../backends/object-store.js';
+import type { ObjectActionPolicy } from './object-action-policy.js';
+
+export type { ContentHeaders, EncryptionPlan, UserMetadata };
+
+/**
+ * What the S3 echo headers need to know about an object's encryption (x-amz-server-side-encryption,
+ * -aws-kms-key-id, -context, -bucket-key-enabled, -customer-key-MD5) — never the envelope itself.
+ */
+export interface SseResult {
+  mode: SseMode;
+  /** SSE-S3: the managed key's resolved id; SSE-KMS: the KMS key's resolved id (an alias is echoed as its ARN) */
+  keyId?: string;
+  /** SSE-KMS: the caller's context as stored (the derived `aws:s3:arn` entry is not part of it) */
+  context?: EncryptionContext;
+  bucketKeyEnabled: boolean;
+  /** SSE-C: base64 MD5 of the customer key the request carried */
+  customerKeyMd5?: string;
+}
+
+/** Who asks, for which object. The principal is the one the door authenticated. */
+export interface ObjectRequest {
+  bucket: string;
+  key: string;
+  principal: string;
+}
+
+/** S3's Range forms, unresolved: `bytes=first-[last]` or `bytes=-length` (the S3 core's RangeSpec maps onto it) */
+export type RangeRequest = { kind: 'from'; first: number; last?: number } | { kind: 'suffix'; length: number };
+
+export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
+  /** the plaintext body, exactly `contentLength` bytes */
+  body: Readable | Buffer;
+  /** absent: a stream of unknown length, uploaded as multipart in bounded parts when it is longer than one */
+  contentLength?: number;
+  /** mode and key after SSE headers and bucket defaults were applied (the S3 core maps SseRequest onto it) */
+  encryption: EncryptionPlan;
+  userMetadata?: UserMetadata;
+}
+
+export interface PutObjectResult {
+  etag: string;
+  versionId?: string;
+  sse: SseResult;
+}
+
+export interface ReadObjectRequest extends ObjectRequest {
+  /** the SSE-C key the request carried (required for SSE-C objects, refused for others); the caller zeroes it */
+  customerKey?: Buffer;
+}
+
+export type HeadObjectRequest = ReadObjectRequest;
+
+export interface GetObjectRequest extends ReadObjectRequest {
+  range?: RangeRequest;
+}
+
+export interface HeadObjectResult extends ContentHeaders {
+  etag: string;
+  versionId?: string;
+  lastModified?: Date;
+  /** plaintext bytes of the whole object */
+  contentLength: number;
+  userMetadata: Record<string, string>;
+  /** undefined only for a plaintext object served by passthrough */
+  sse?: SseResult;
+}
+
+export interface GetObjectResult extends HeadObjectResult {
+  /** the plaintext (of the range, when one was asked for); `contentLength` is then the range's length */
+  body: Readable;
+  /** a ranged read: the inclusive bytes served and the object's plaintext length (Content-Range) */
+  contentRange?: { start: number; end: number; total: number };
+}
+
+export type DeleteObjectRequest = ObjectRequest;
+
+export interface DeleteObjectResult {
+  versionId?: string;
+  deleteMarker?: boolean;
+}
+
+export interface CreateMultipartUploadRequest extends ObjectRequest, ContentHeaders {
+  encryption: EncryptionPlan;
+  userMetadata?: UserMetadata;
+}
+
+export interface CreateMultipartUploadResult {
+  /** the s3seal upload token: what the caller uses as UploadId */
+  uploadId: string;
+  sse: SseResult;
+}
+
+export interface UploadPartRequest extends ReadObjectRequest {
+  uploadId: string;
+  partNumber: number;
+  body: Readable | Buffer;
+  contentLength: number;
+}
+
+export interface UploadPartResult {
+  etag: string;
+  sse: SseResult;
+}
+
+export interface CompleteMultipartUploadRequest extends ReadObjectRequest {
+  uploadId: string;
+  parts: readonly { partNumber: number; etag: string }[];
+}
+
+export interface CompleteMultipartUploadResult {
+  etag: string;
+  versionId?: string;
+  sse: SseResult;
+}
+
+export interface AbortMultipartUploadRequest extends ObjectRequest {
+  uploadId: string;
+}
+
+/** What every facade operation works with. Keys come only from `materials`; no caller passes a KeyResolver. */
+export interface FacadeContext {
+  objects: SealedObjects;
+  materials: MaterialsManager;
+  store: ObjectStore;
+  policy: ObjectActionPolicy;
+  /** part size of a PutObject of unknown length (at least 5 MiB); one such part is buffered per upload */
+  unknownLengthPartSize: number;
+}

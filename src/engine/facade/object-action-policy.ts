@@ -1,0 +1,22 @@
+import type { ObjectId } from '../../crypto/object-id.js';
+
+/** The S3 actions the facade performs, as a policy document names them (DESIGN.md "Policies"). */
+export type ObjectAction = 'GetObject' | 'HeadObject' | 'PutObject' | 'DeleteObject' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload';
+
+/**
+ * DESIGN.md "Architecture": every facade method asks the policy layer first, before any backend call
+ * or key material. This is the port for the action half of that decision (may this principal do this
+ * to this object); the key half is AllowedReadKeys on read and the encryption plan on write. A
+ * refusal throws SealError `AccessDenied`. The policy layer (issue 8) supplies the real one.
+ */
+export interface ObjectActionPolicy {
+  authorize(principal: string, action: ObjectAction, object: ObjectId): Promise<void>;
+}
+
+/**
+ * DESIGN.md "Defaults": without a policy document the process's own principal may do everything;
+ * which keys it may read is still pinned by AllowedReadKeys.
+ */
+export const allowAllActions: ObjectActionPolicy = {
+  authorize: () => Promise.resolve(),
+};
