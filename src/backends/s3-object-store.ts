@@ -11,6 +11,8 @@ import {
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
+  type GetObjectCommandOutput,
+  type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from './object-store.js';
@@ -78,6 +80,18 @@ function contentOutput(r: { ContentType?: string | undefined; CacheControl?: str
   };
 }
 
+/** what a HEAD answer, or a GET answer besides its body, says of the stored object */
+function storedInfo(r: HeadObjectCommandOutput | GetObjectCommandOutput): StoredObjectInfo {
+  return {
+    size: need(r.ContentLength, 'Content-Length'),
+    etag: need(r.ETag, 'ETag'),
+    metadata: r.Metadata ?? {},
+    headers: contentOutput(r),
+    ...(r.LastModified ? { lastModified: r.LastModified } : {}),
+    ...(r.VersionId ? { versionId: r.VersionId } : {}),
+  };
+}
+
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
 export const AWS_COPY_LIMIT = 5 * 1024 ** 3;
 /** S3's smallest part (all but the last): the least copy limit a multipart copy can work with */
@@ -126,15 +140,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async head(bucket: string, key: string): Promise<StoredObjectInfo> {
-    const r = await backend('HeadObject', () => this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
-    return {
-      size: need(r.ContentLength, 'Content-Length'),
-      etag: need(r.ETag, 'ETag'),
-      metadata: r.Metadata ?? {},
-      headers: contentOutput(r),
-      ...(r.LastModified ? { lastModified: r.LastModified } : {}),
-      ...(r.VersionId ? { versionId: r.VersionId } : {}),
-    };
+    return storedInfo(await backend('HeadObject', () => this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))));
   }
 
   async get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable> {
@@ -153,15 +159,7 @@ export class S3ObjectStore implements ObjectStore {
     const r = await backend('GetObject', () => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
     const body = need(r.Body, 'a body') as Readable;
     try {
-      const info: StoredObjectInfo = {
-        size: need(r.ContentLength, 'Content-Length'),
-        etag: need(r.ETag, 'ETag'),
-        metadata: r.Metadata ?? {},
-        headers: contentOutput(r),
-        ...(r.LastModified ? { lastModified: r.LastModified } : {}),
-        ...(r.VersionId ? { versionId: r.VersionId } : {}),
-      };
-      return { info, body };
+      return { info: storedInfo(r), body };
     } catch (err) {
       body.destroy();
       throw err;
