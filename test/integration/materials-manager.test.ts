@@ -17,6 +17,7 @@ import { UpdateAliasCommand } from '@aws-sdk/client-kms';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import { closeContainer, createContainer, getService, SealError, TOKENS } from '../../src/index.js';
 import { freshBucket, kmsClient, service } from '../helpers/services.js';
+import { kmsCallLog } from '../helpers/kms-call-log.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 test('every mode written through the container is read back from its envelope alone; planted and mislabelled envelopes are refused before any KMS Decrypt', async (t) => {
@@ -39,14 +40,7 @@ test('every mode written through the container is read back from its envelope al
   });
   await getService(c, TOKENS.FileKeystore).createKey('s3-default');
   // every KMS call the container's own client makes, by command
-  const calls: string[] = [];
-  getService(c, TOKENS.KmsClient).middlewareStack.add(
-    (next, context) => (args) => {
-      calls.push(context.commandName ?? '?');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countKmsCalls' },
-  );
+  const calls = kmsCallLog(getService(c, TOKENS.KmsClient));
   const decrypts = (): number => calls.filter((x) => x === 'DecryptCommand').length;
 
   const objects = getService(c, TOKENS.SealedObjects);

@@ -20,6 +20,7 @@ import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import type { EncryptionPlan, RangeRequest, SseResult } from '../../src/index.js';
 import { closeContainer, createContainer, getService, SealError, TOKENS } from '../../src/index.js';
 import { freshBucket, kmsClient, s3Client, service } from '../helpers/services.js';
+import { kmsCallLog } from '../helpers/kms-call-log.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const MiB = 1024 * 1024;
@@ -44,14 +45,7 @@ async function setup(tag: string) {
   });
   const recording = getService(c, TOKENS.ObjectStore) as RecordingStore;
   const managed = await getService(c, TOKENS.FileKeystore).createKey('s3-default');
-  const calls: string[] = [];
-  getService(c, TOKENS.KmsClient).middlewareStack.add(
-    (next, context) => (args) => {
-      calls.push(context.commandName ?? '?');
-      return next(args);
-    },
-    { step: 'initialize', name: 'countKmsCalls' },
-  );
+  const calls = kmsCallLog(getService(c, TOKENS.KmsClient));
   const bucket = await freshBucket(m, `facade-${tag}`);
   return {
     m,
