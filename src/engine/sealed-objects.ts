@@ -11,7 +11,7 @@ import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './env
 import { exactLength, readExactly } from './exact-length.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
-import { openObject, plaintextLengthOf, type PlainRange } from './object-reader.js';
+import { openObject, plaintextLengthOf, type OpenOptions, type PlainRange } from './object-reader.js';
 import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
@@ -188,17 +188,22 @@ export class SealedObjects {
         dek,
         envelope,
         { size: info.size, read: (r) => this.store.get(o.bucket, o.key, r, info.etag) },
-        {
-          ...(range ? { range } : {}),
-          ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}),
-          ...(this.opts.headerReadConcurrency !== undefined ? { headerReadConcurrency: this.opts.headerReadConcurrency } : {}),
-          verifiedLayouts: this.layouts.for(o, info.etag),
-        },
+        this.openOptions(o, info.etag, range),
       );
       return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream, ...(range ? { range } : {}) };
     } finally {
       wipe(dek);
     }
+  }
+
+  /** how a read of the object version `etag` is opened: this instance's limits and verified-layout cache */
+  private openOptions(o: ObjectId, etag: string, range?: PlainRange): OpenOptions {
+    return {
+      ...(range ? { range } : {}),
+      ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}),
+      ...(this.opts.headerReadConcurrency !== undefined ? { headerReadConcurrency: this.opts.headerReadConcurrency } : {}),
+      verifiedLayouts: this.layouts.for(o, etag),
+    };
   }
 
   /**
@@ -230,11 +235,7 @@ export class SealedObjects {
           envelope,
           // the whole body is the one already open; any other read (part headers) is pinned to its ETag
           { size: info.size, read: (r) => (r === undefined && held !== undefined ? take() : this.store.get(o.bucket, o.key, r, info.etag)) },
-          {
-            ...(this.opts.releaseWindow !== undefined ? { releaseWindow: this.opts.releaseWindow } : {}),
-            ...(this.opts.headerReadConcurrency !== undefined ? { headerReadConcurrency: this.opts.headerReadConcurrency } : {}),
-            verifiedLayouts: this.layouts.for(o, info.etag),
-          },
+          this.openOptions(o, info.etag),
         );
         return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream };
       } finally {
