@@ -7,8 +7,24 @@ import type { UserMetadata } from '../metadata-budget.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
+import type { BodyChecksums } from '../body-checksums.js';
+import type { ChecksumType, SealedChecksumAlgorithm } from '../../crypto/sealed-checksums.js';
 
-export type { ContentHeaders, EncryptionPlan, UserMetadata };
+export type { BodyChecksums, ContentHeaders, EncryptionPlan, UserMetadata };
+
+/** the flexible-checksum algorithms S3 returns as x-amz-checksum-<name> (the sealed MD5 is the ETag option's, not one of them) */
+export type FlexibleChecksumAlgorithm = Exclude<SealedChecksumAlgorithm, 'MD5'>;
+
+/**
+ * An object's plaintext checksums as S3 returns them (x-amz-checksum-<algorithm>, x-amz-checksum-type):
+ * opened from the envelope's sealed checksums (FORMAT.md §5.7), only when the request asked
+ * (`checksumMode`), never for a range. The S3 core turns it into headers (checksum-echo-headers.ts).
+ */
+export interface ObjectChecksums {
+  type: ChecksumType;
+  /** base64 as S3 writes it; a COMPOSITE value ends in "-N" */
+  values: Partial<Record<FlexibleChecksumAlgorithm, string>>;
+}
 
 /**
  * What the S3 echo headers need to know about an object's encryption (x-amz-server-side-encryption,
@@ -43,12 +59,16 @@ export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   /** mode and key after SSE headers and bucket defaults were applied (the S3 core maps SseRequest onto it) */
   encryption: EncryptionPlan;
   userMetadata?: UserMetadata;
+  /** the body's plaintext checksums, verified by the door while the body streams and sealed into the envelope */
+  checksums?: BodyChecksums;
 }
 
 export interface PutObjectResult {
   etag: string;
   versionId?: string;
   sse: SseResult;
+  /** the verified checksums now sealed with the object (S3 echoes them on PUT, type FULL_OBJECT) */
+  checksums?: ObjectChecksums;
 }
 
 export interface ReadObjectRequest extends ObjectRequest {
@@ -56,10 +76,18 @@ export interface ReadObjectRequest extends ObjectRequest {
   customerKey?: Buffer;
 }
 
-export type HeadObjectRequest = ReadObjectRequest;
+export interface HeadObjectRequest extends ReadObjectRequest {
+  /**
+   * x-amz-checksum-mode: ENABLED — return the sealed checksums. Opening them needs the object's key:
+   * as on AWS (kms:Decrypt for a KMS object), such a HEAD is a read of the key, not a key-free HEAD.
+   */
+  checksumMode?: boolean;
+}
 
 export interface GetObjectRequest extends ReadObjectRequest {
   range?: RangeRequest;
+  /** x-amz-checksum-mode: ENABLED — return the sealed checksums (whole reads only: S3 sends none for a range) */
+  checksumMode?: boolean;
 }
 
 export interface HeadObjectResult extends ContentHeaders {
@@ -71,6 +99,8 @@ export interface HeadObjectResult extends ContentHeaders {
   userMetadata: Record<string, string>;
   /** undefined only for a plaintext object served by passthrough */
   sse?: SseResult;
+  /** only with `checksumMode`, and only when the object has sealed checksums */
+  checksums?: ObjectChecksums;
 }
 
 export interface GetObjectResult extends HeadObjectResult {
