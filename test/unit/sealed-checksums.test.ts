@@ -10,7 +10,11 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { CHECKSUM_DIGEST_SIZE, ENVELOPE_METADATA_KEY, SEALED_CHECKSUMS_MAX } from '../../src/crypto/constants.js';
+import { CHECKSUM_DIGEST_SIZE, ENVELOPE_METADATA_KEY, SEALED_CHECKSUMS_MAX, USER_METADATA_LIMIT } from '../../src/crypto/constants.js';
+import { canonicalContext } from '../../src/crypto/encryption-context.js';
+import { LOCAL_WRAP_SIZE } from '../../src/crypto/local-wrap.js';
+import { metadataSize, withEnvelope } from '../../src/engine/metadata-budget.js';
+import { KMS_KEY_ARN } from '../helpers/engine-fixtures.js';
 import { decodeEnvelopeBytes, encodeEnvelopeBytes } from '../../src/crypto/envelope.js';
 import { buildLayout, encodeLayout } from '../../src/crypto/layout.js';
 import { V1 } from '../../src/crypto/kdf.js';
@@ -117,6 +121,21 @@ test('absent field: envelopes without sealed checksums decode as before and have
   const decoded = decodeEnvelopeBytes(env);
   t.is(decoded.sealedChecksums, undefined);
   t.deepEqual(SealedObjects.openChecksums(dek, decoded), []);
+});
+
+test('budget (FORMAT.md §5.3): the format\'s worst case plus every sealed checksum is 1 098 bytes, 1 464 characters, 1 481 bytes of budget', (t) => {
+  const context = canonicalContext({ project: 'p'.repeat(512 - '{"project":""}'.length) });
+  t.is(Buffer.byteLength(context), 512);
+  const worst = { mode: 'SSE-KMS' as const, keyRef: KMS_KEY_ARN, wrappedKey: randomBytes(LOCAL_WRAP_SIZE), bucketKey: randomBytes(256), context };
+  t.is(encodeEnvelopeBytes(worst, dek).length, 959, 'the worst case without checksums (§5.3)');
+  const bytes = encodeEnvelopeBytes({ ...worst, sealedChecksums: sealChecksums(dek, all) }, dek);
+  t.is(bytes.length, 1098);
+  const env = bytes.toString('base64url');
+  t.is(env.length, 1464);
+  t.is(metadataSize(withEnvelope({}, env)), 1481);
+  t.is(USER_METADATA_LIMIT - 1481, 567, 'left for the caller');
+  // one SHA-256, the most one request carries: 67 bytes of field
+  t.is(encodeEnvelopeBytes({ ...worst, sealedChecksums: sealChecksums(dek, [all[4]!]) }, dek).length - 959, 67);
 });
 
 // ---------------------------------------------------------------- through the facade (MemoryStore)
