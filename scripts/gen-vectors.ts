@@ -18,7 +18,7 @@ import { bucketKeyWrap } from '../src/crypto/bucket-key-wrap.js';
 import { bindingContext, canonicalContext } from '../src/crypto/encryption-context.js';
 import { encodeUploadToken } from '../src/crypto/upload-token.js';
 import { EncryptStream } from '../src/engine/encrypt-stream.js';
-import { startMultipart, encryptPart, completeMultipart } from '../src/engine/object-writer.js';
+import { startMultipart, encryptPart, completeMultipart, singlePartEnvelope } from '../src/engine/object-writer.js';
 import { chunkSpan, MAX_PART_PLAINTEXT, MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, singlePartCiphertextSize } from '../src/engine/size-math.js';
 import { metadataSize } from '../src/engine/metadata-budget.js';
 import { BODY_HEADER_SIZE, CHUNK_SIZE, S3_MAX_PART_SIZE, S3_MAX_PUT_SIZE, TAG_SIZE } from '../src/crypto/constants.js';
@@ -385,9 +385,11 @@ async function checksumVectors(): Promise<VectorFile> {
     const plaintext = detBytes(`${name}/plaintext`, p);
     const entries = await digestsOf(plaintext, algorithms);
     const nonce = detBytes(`${name}/checksums nonce`, 12);
-    const sealed = sealChecksums(dek, entries, V1, nonce);
-    const fields: EnvelopeFields = { mode: 'SSE-S3', keyRef: 'file:s3-default', wrappedKey: detBytes(`${name}/opaque wrap`, 80), sealedChecksums: sealed };
-    const env = encodeEnvelope(fields, dek);
+    const wrapFields: EnvelopeFields = { mode: 'SSE-S3', keyRef: 'file:s3-default', wrappedKey: detBytes(`${name}/opaque wrap`, 80) };
+    // the production builder of single-part envelopes (what SealedObjects.put sends)
+    const env = singlePartEnvelope(dek, wrapFields, entries, V1, nonce);
+    const sealed = decodeEnvelope(env).sealedChecksums!;
+    const fields: EnvelopeFields = { ...wrapFields, sealedChecksums: sealed };
     const at = fieldOffset(env, 0x0a);
     const flipped = Buffer.from(sealed);
     flipped[12] = flipped[12]! ^ 0x01;
@@ -526,5 +528,4 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     writeFileSync(join(dir, f), text);
     console.log(`wrote ${join(dir, f)} (${text.length} bytes)`);
   }
-  void decodeEnvelope;
 }

@@ -16,11 +16,28 @@ export type WrapFields = Omit<EnvelopeFields, 'uploadNonce' | 'layout'>;
  * A single-part object: its envelope (for `x-amz-meta-s3seal`) and a fresh encrypting stream. With
  * the declared plaintext length, input of any other length fails and never yields a complete body.
  */
-export function sealSinglePart(dek: Uint8Array, fields: WrapFields, plaintextLength?: number, id: SuiteId = V1, beforeFinal?: BeforeFinal): { envelope: string; stream: EncryptStream } {
+export function sealSinglePart(
+  dek: Uint8Array,
+  fields: WrapFields,
+  plaintextLength?: number,
+  id: SuiteId = V1,
+  beforeFinal?: BeforeFinal,
+  checksums: readonly SealedChecksum[] = [],
+): { envelope: string; stream: EncryptStream } {
   return {
-    envelope: encodeEnvelope(fields, dek, id),
+    envelope: singlePartEnvelope(dek, fields, checksums, id),
     stream: new EncryptStream(dek, { id, ...(plaintextLength !== undefined ? { plaintextLength } : {}), ...(beforeFinal ? { beforeFinal } : {}) }),
   };
+}
+
+/**
+ * A single-part object's envelope, with its verified checksums sealed in (FORMAT.md §5.7; none: no
+ * field). The one builder of single-part envelopes: the PUT, its budget probe and the replace that
+ * commits a trailer's checksum (SealedObjects.put) all call it. Each call seals with a fresh nonce.
+ */
+export function singlePartEnvelope(dek: Uint8Array, fields: WrapFields, checksums: readonly SealedChecksum[] = [], id: SuiteId = V1, checksumsNonce?: Buffer): string {
+  const sealed = checksums.length ? { sealedChecksums: sealChecksums(dek, checksums, id, checksumsNonce) } : {};
+  return encodeEnvelope({ ...fields, ...sealed }, dek, id);
 }
 
 /** CreateMultipartUpload: a fresh upload nonce, and the envelope bytes that go into the upload token. */

@@ -1,9 +1,9 @@
 import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
+import { decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { V1, wipe } from '../crypto/kdf.js';
-import { openChecksums, sealChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
+import { openChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
 import type { ContentHeaders, ObjectStore, PutResult, StoredObjectInfo } from '../backends/object-store.js';
@@ -14,7 +14,7 @@ import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type OpenOptions, type PlainRange } from './object-reader.js';
 import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
-import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, startMultipart, type WrapFields } from './object-writer.js';
+import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 import { VerifiedLayoutCache } from './verified-layout-cache.js';
@@ -170,9 +170,8 @@ export class SealedObjects {
     if (plaintextLength > MAX_SINGLE_PART_PLAINTEXT) throw new SealError('EntityTooLarge', `a single-part object holds at most ${MAX_SINGLE_PART_PLAINTEXT} bytes; use a multipart upload`);
     const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
-      const withChecksums = (entries: readonly SealedChecksum[]): WrapFields => (entries.length ? { ...wrap, sealedChecksums: sealChecksums(dek, entries) } : wrap);
       // the budget holds the envelope with every announced checksum, before anything is sent
-      if (checksums && !allDeclared(checksums)) withEnvelope(meta, encodeEnvelope(withChecksums(probeEntries(checksums)), dek));
+      if (checksums && !allDeclared(checksums)) withEnvelope(meta, singlePartEnvelope(dek, wrap, probeEntries(checksums)));
       // set by beforeFinal, i.e. before the final chunk leaves: a PUT that succeeded has it
       const got: { verified?: readonly SealedChecksum[] } = {};
       const beforeFinal = checksums
@@ -182,14 +181,14 @@ export class SealedObjects {
             got.verified = v;
           }
         : undefined;
-      const { envelope, stream } = sealSinglePart(dek, withChecksums(checksums?.declared ?? []), plaintextLength, V1, beforeFinal);
+      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, beforeFinal, checksums?.declared ?? []);
       const metadata = withEnvelope(meta, envelope);
       const size = singlePartCiphertextSize(plaintextLength);
       const put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers));
       const verified = got.verified;
       if (!checksums || !verified?.length) return put;
       if (allDeclared(checksums)) return { ...put, checksums: verified };
-      const replaced = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(meta, encodeEnvelope(withChecksums(verified), dek)), put.etag, size, headers);
+      const replaced = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(meta, singlePartEnvelope(dek, wrap, verified)), put.etag, size, headers);
       return { ...replaced, checksums: verified };
     } finally {
       wipe(dek);
