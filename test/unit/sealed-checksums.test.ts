@@ -232,3 +232,22 @@ test('facade: a trailer checksum (known only after the body) is sealed by one me
   t.is(err?.code, 'MetadataTooLarge');
   t.is(f.store.puts, puts, 'nothing sent');
 });
+
+test('S3 core mapping: Content-MD5 is verified but sealed only with sealMd5; a sealed MD5 is not a flexible checksum in results', async (t) => {
+  const md5 = createHash('md5').update(body).digest('base64');
+  t.is(bodyChecksumsOf(PlaintextChecksums.fromHeaders({ 'content-md5': md5 }), () => undefined), undefined, 'nothing to seal');
+  const pc = PlaintextChecksums.fromHeaders({ 'content-md5': md5, 'x-amz-checksum-sha256': sha256(body).toString('base64') });
+  const c = bodyChecksumsOf(pc, () => undefined, { sealMd5: true })!;
+  t.deepEqual([...c.algorithms], ['SHA256', 'MD5']);
+  t.deepEqual(c.declared.map((d) => d.algorithm), ['SHA256', 'MD5'], 'both came as headers: sealed with the body');
+  const f = await fixture();
+  const put = await f.facade.putObject({ ...base, key: 'm', body: tapped(pc, body), contentLength: body.length, encryption: { mode: 'SSE-S3' }, checksums: c });
+  t.deepEqual(put.checksums, { type: 'FULL_OBJECT', values: { SHA256: sha256(body).toString('base64') } });
+  const env = decodeEnvelopeBytes(Buffer.from((await f.store.head('b', 'm')).metadata[ENVELOPE_METADATA_KEY]!, 'base64url'));
+  t.is(env.sealedChecksums?.length, 12 + 4 + 32 + 4 + 16 + 16, 'the MD5 is sealed too');
+  // a trailer announced but not sent is the S3 core's MalformedTrailer, before the final chunk
+  const trailed = PlaintextChecksums.fromHeaders({ 'x-amz-trailer': 'x-amz-checksum-crc32' });
+  const err = await t.throwsAsync(f.facade.putObject({ ...base, key: 'n', body: tapped(trailed, body), contentLength: body.length, encryption: { mode: 'SSE-S3' }, checksums: bodyChecksumsOf(trailed, () => new Map()) }), { instanceOf: SealError });
+  t.is(err?.code, 'MalformedTrailer');
+  await t.throwsAsync(async () => f.store.head('b', 'n'), undefined, 'nothing stored');
+});
