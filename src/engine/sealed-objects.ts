@@ -13,6 +13,7 @@ import { exactLength, readExactly } from './exact-length.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type OpenOptions, type PlainRange } from './object-reader.js';
+import type { BeforeFinal } from './framed-transform.js';
 import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
 import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
@@ -351,12 +352,17 @@ export class SealedObjects {
     return { ...t, env, dek };
   }
 
-  async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver): Promise<string> {
+  /**
+   * UploadPart. `beforeFinal` (the part's checksums, verified by the door) is awaited before the
+   * part's final chunk is sealed: a mismatch leaves the backend without a complete part. Nothing of
+   * it is sealed: part checksums have no place in the format (FORMAT.md §5.7 "Writing").
+   */
+  async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver, beforeFinal?: BeforeFinal): Promise<string> {
     const { backendUploadId, envelope, env, dek } = await this.openToken(o, token, keys);
     try {
       // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
       await keys.charge?.(o, env, plaintextLength);
-      const part = encryptPart(dek, envelope, partNumber, plaintextLength);
+      const part = encryptPart(dek, envelope, partNumber, plaintextLength, beforeFinal ? { beforeFinal } : undefined);
       return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, partCiphertextSize(plaintextLength), signal));
     } finally {
       wipe(dek);

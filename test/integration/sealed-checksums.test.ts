@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import type { EncryptionPlan } from '../../src/index.js';
 import { closeContainer, createContainer, getService, TOKENS } from '../../src/index.js';
@@ -133,7 +133,7 @@ test('sealed checksums through the facade on MinIO: returned only with checksumM
   await closeContainer(c);
 });
 
-test('a caller\'s own multipart upload gets no object checksum (s3seal keeps no authenticated part checksums); objects without the field read as before', async (t) => {
+test('a caller\'s own multipart upload: part checksums verified and echoed, a mismatching part refused; no object checksum (s3seal keeps no authenticated part checksums); objects without the field read as before', async (t) => {
   const m = service('minio');
   const c = createContainer({
     backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
@@ -147,7 +147,22 @@ test('a caller\'s own multipart upload gets no object checksum (s3seal keeps no 
   const { uploadId } = await facade.createMultipartUpload({ ...req, encryption: { mode: 'SSE-S3' } });
   const parts = [randomBytes(5 * 1024 * 1024), randomBytes(1000)];
   const done = [];
-  for (const [i, p] of parts.entries()) done.push({ partNumber: i + 1, etag: (await facade.uploadPart({ ...req, uploadId, partNumber: i + 1, body: p, contentLength: p.length })).etag });
+  for (const [i, p] of parts.entries()) {
+    // each part's checksum is verified before its final chunk and echoed (S3: the caller lists it at Complete)
+    const crc = (await crc32(p)).toString('base64');
+    const pc = PlaintextChecksums.fromHeaders({ 'x-amz-checksum-crc32': crc });
+    const up = await facade.uploadPart({ ...req, uploadId, partNumber: i + 1, body: Readable.from([p]).pipe(pc.tap()), contentLength: p.length, checksums: bodyChecksumsOf(pc, () => undefined)! });
+    t.deepEqual(checksumEchoHeaders(up.checksums, { type: false }), { 'x-amz-checksum-crc32': crc }, `part ${i + 1} echo`);
+    done.push({ partNumber: i + 1, etag: up.etag });
+  }
+  // a part whose checksum does not match is refused and leaves no part behind
+  const wrong = PlaintextChecksums.fromHeaders({ 'x-amz-checksum-crc32': 'AAAAAA==' });
+  const err = await t.throwsAsync(facade.uploadPart({ ...req, uploadId, partNumber: 3, body: Readable.from([parts[1]!]).pipe(wrong.tap()), contentLength: parts[1]!.length, checksums: bodyChecksumsOf(wrong, () => undefined)! }));
+  t.is((err as { code?: string } | undefined)?.code, 'BadDigest');
+  const raw = s3Client(m);
+  const listed = await raw.send(new ListPartsCommand({ Bucket: bucket, Key: 'mpu', UploadId: (await raw.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.[0]?.UploadId }));
+  t.deepEqual(listed.Parts?.map((p) => p.PartNumber), [1, 2], 'the refused part 3 is not on the backend');
+  raw.destroy();
   await facade.completeMultipartUpload({ ...req, uploadId, parts: done });
   t.is((await facade.headObject({ ...req, checksumMode: true })).checksums, undefined, 'HEAD');
   const got = await facade.getObject({ ...req, checksumMode: true });

@@ -233,9 +233,17 @@ test('facade: a trailer checksum (known only after the body) is sealed by one me
   t.is(f.store.puts, puts, 'nothing sent');
 });
 
-test('S3 core mapping: Content-MD5 is verified but sealed only with sealMd5; a sealed MD5 is not a flexible checksum in results', async (t) => {
+test('S3 core mapping: Content-MD5 is verified (alone too) but sealed only with sealMd5; a sealed MD5 is not a flexible checksum in results', async (t) => {
   const md5 = createHash('md5').update(body).digest('base64');
-  t.is(bodyChecksumsOf(PlaintextChecksums.fromHeaders({ 'content-md5': md5 }), () => undefined), undefined, 'nothing to seal');
+  t.is(bodyChecksumsOf(PlaintextChecksums.fromHeaders({}), () => undefined), undefined, 'no checksum at all');
+  // a Content-MD5 alone seals nothing but is still verified before the final chunk
+  const onlyMd5 = bodyChecksumsOf(PlaintextChecksums.fromHeaders({ 'content-md5': md5 }), () => undefined)!;
+  t.deepEqual([...onlyMd5.algorithms], []);
+  const wrongMd5 = PlaintextChecksums.fromHeaders({ 'content-md5': createHash('md5').update('x').digest('base64') });
+  const f0 = await fixture();
+  const bad = await t.throwsAsync(f0.facade.putObject({ ...base, key: 'md5', body: tapped(wrongMd5, body), contentLength: body.length, encryption: { mode: 'SSE-S3' }, checksums: bodyChecksumsOf(wrongMd5, () => undefined) }), { instanceOf: SealError });
+  t.is(bad?.code, 'BadDigest');
+  await t.throwsAsync(async () => f0.store.head('b', 'md5'), undefined, 'nothing stored');
   const pc = PlaintextChecksums.fromHeaders({ 'content-md5': md5, 'x-amz-checksum-sha256': sha256(body).toString('base64') });
   const c = bodyChecksumsOf(pc, () => undefined, { sealMd5: true })!;
   t.deepEqual([...c.algorithms], ['SHA256', 'MD5']);

@@ -19,15 +19,16 @@ function entriesOf(d: PlaintextDigests, sealMd5: boolean): SealedChecksum[] {
  * announced algorithms, the values the headers carried, and `verify` — which the engine awaits
  * before the final ciphertext chunk (`beforeFinal`), so a mismatch stores nothing. `trailers` gives
  * the decoded aws-chunked trailers once the body has ended (AwsChunkedDecoder.trailers), or
- * undefined for a body that is not aws-chunked. Undefined when the request has nothing to seal.
- * A plain Content-MD5 is verified but, as on S3, not stored unless `sealMd5`.
+ * undefined for a body that is not aws-chunked. Undefined only when the request has no checksum at
+ * all; a request whose only checksum is a Content-MD5 still gets one (`algorithms` empty), so its
+ * MD5 is verified before the final chunk — it is not stored unless `sealMd5`, as on S3.
  */
 export function bodyChecksumsOf(checksums: PlaintextChecksums, trailers: () => ReadonlyMap<string, string> | undefined, opts: BodyChecksumsOptions = {}): BodyChecksums | undefined {
   const sealMd5 = opts.sealMd5 === true && checksums.computesMd5;
   const algorithms: SealedChecksumAlgorithm[] = [];
   if (checksums.algorithm) algorithms.push(checksums.algorithm);
   if (sealMd5) algorithms.push('MD5');
-  if (algorithms.length === 0) return undefined;
+  if (!checksums.active) return undefined;
   return {
     algorithms,
     declared: entriesOf(checksums.declared(), sealMd5),

@@ -16,10 +16,11 @@ export function checksumModeRequested(headers: Readonly<Record<string, string>>)
  * Nothing else may produce these headers: the backend's own (ciphertext) checksum headers are never
  * copied to a response.
  */
-export function checksumEchoHeaders(checksums: ObjectChecksums | undefined): Record<string, string> {
+export function checksumEchoHeaders(checksums: ObjectChecksums | undefined, opts: { type?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
   if (!checksums) return out;
   for (const [algorithm, value] of Object.entries(checksums.values) as [keyof ObjectChecksums['values'], string][]) out[checksumHeader(algorithm)] = value;
-  if (Object.keys(out).length > 0) out['x-amz-checksum-type'] = checksums.type;
+  // UploadPart answers the values without a type (UploadPartOutput has no ChecksumType): `type: false`
+  if (Object.keys(out).length > 0 && opts.type !== false) out['x-amz-checksum-type'] = checksums.type;
   return out;
 }

@@ -133,11 +133,15 @@ export interface UploadPartRequest extends ReadObjectRequest {
   partNumber: number;
   body: Readable | Buffer;
   contentLength: number;
+  /** the part's plaintext checksums: verified before the part's final chunk, echoed, never stored */
+  checksums?: BodyChecksums;
 }
 
 export interface UploadPartResult {
   etag: string;
   sse: SseResult;
+  /** the part's verified checksums (S3 echoes them on UploadPart; the caller lists them at Complete) */
+  checksums?: ObjectChecksums;
 }
 
 export interface CompleteMultipartUploadRequest extends ReadObjectRequest {
