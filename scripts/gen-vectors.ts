@@ -18,11 +18,16 @@ import { bucketKeyWrap } from '../src/crypto/bucket-key-wrap.js';
 import { bindingContext, canonicalContext } from '../src/crypto/encryption-context.js';
 import { encodeUploadToken } from '../src/crypto/upload-token.js';
 import { EncryptStream } from '../src/engine/encrypt-stream.js';
-import { startMultipart, encryptPart, completeMultipart } from '../src/engine/object-writer.js';
+import { startMultipart, encryptPart, completeMultipart, singlePartEnvelope } from '../src/engine/object-writer.js';
 import { chunkSpan, MAX_PART_PLAINTEXT, MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, singlePartCiphertextSize } from '../src/engine/size-math.js';
 import { metadataSize } from '../src/engine/metadata-budget.js';
 import { BODY_HEADER_SIZE, CHUNK_SIZE, S3_MAX_PART_SIZE, S3_MAX_PUT_SIZE, TAG_SIZE } from '../src/crypto/constants.js';
 import { detBytes, hex, type Tampered, type VectorFile } from '../test/helpers/vector-model.js';
+import { createCipheriv } from 'node:crypto';
+import { sealChecksums, type SealedChecksum, type SealedChecksumAlgorithm } from '../src/crypto/sealed-checksums.js';
+import { hkdf, V1 } from '../src/crypto/kdf.js';
+import { CHECKSUM_ALGORITHM_ID, LABEL } from '../src/crypto/constants.js';
+import { newDigester } from '../src/adapters/s3/checksum-algorithms.js';
 
 const FULL = CHUNK_SIZE + TAG_SIZE;
 const b64u = (b: Buffer): string => b.toString('base64url');
@@ -147,7 +152,7 @@ async function singleVectors(): Promise<VectorFile> {
         { name: 'context value changed', changes: { envelope_b64u: replaceField(env, 0x05, Buffer.from(canonicalContext({ ...CONTEXT, department: 'financf' }))) }, error: 'EnvelopeAuthFailed' },
         { name: 'context removed', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, fieldOffset(env, 0x05) - 3), Buffer.from(env, 'base64url').subarray(fieldOffset(env, 0x05) + Buffer.from(canonicalContext(CONTEXT)).length)])) }, error: 'EnvelopeAuthFailed' },
         { name: 'wrong DEK', changes: { dek: hex(otherDek) }, error: 'EnvelopeAuthFailed' },
-        { name: 'unknown field appended before the MAC', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, macAt - 3), Buffer.from([0x0a, 0, 1, 0]), Buffer.from(env, 'base64url').subarray(macAt - 3)])) }, error: 'EnvelopeMalformed' },
+        { name: 'unknown field appended before the MAC', changes: { envelope_b64u: b64u(Buffer.concat([Buffer.from(env, 'base64url').subarray(0, macAt - 3), Buffer.from([0x0b, 0, 1, 0]), Buffer.from(env, 'base64url').subarray(macAt - 3)])) }, error: 'EnvelopeMalformed' },
         { name: 'envelope padded base64', changes: { envelope_b64u: Buffer.from(env, 'base64url').toString('base64') }, error: 'EnvelopeMalformed' },
         // §5.1: an empty context is stored as no field, so a stored {} is malformed (refused before the MAC)
         { name: 'context stored as {}', changes: { envelope_b64u: replaceField(env, 0x05, Buffer.from('{}')) }, error: 'EnvelopeMalformed' },
@@ -349,6 +354,89 @@ async function multipartVectors(): Promise<VectorFile> {
   };
 }
 
+/** GCM under the sealed-checksums key (FORMAT.md §5.7) of any bytes: tampered variants seal entries that break the rules */
+function sealRaw(dek: Buffer, plain: Buffer, nonce: Buffer): Buffer {
+  const key = hkdf(dek, Buffer.alloc(0), V1, LABEL.sealedChecksums);
+  const c = createCipheriv('aes-256-gcm', key, nonce);
+  c.setAAD(Buffer.from([V1.version, V1.suite]));
+  return Buffer.concat([nonce, c.update(plain), c.final(), c.getAuthTag()]);
+}
+
+async function digestsOf(plaintext: Buffer, algorithms: readonly SealedChecksumAlgorithm[]): Promise<SealedChecksum[]> {
+  const out: SealedChecksum[] = [];
+  for (const algorithm of algorithms) {
+    const d = newDigester(algorithm);
+    d.update(plaintext);
+    out.push({ algorithm, type: 'FULL_OBJECT', digest: Buffer.from(await d.digest()) });
+  }
+  return out;
+}
+
+async function checksumVectors(): Promise<VectorFile> {
+  const vectors: Record<string, unknown>[] = [];
+  const otherDek = detBytes('checksums/other dek', 32);
+  const cases: [string, number, SealedChecksumAlgorithm[]][] = [
+    ['checksums-crc32-sha256', 1000, ['CRC32', 'SHA256']],
+    // every algorithm once: the largest field the format allows (136 bytes)
+    ['checksums-all', 70000, ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256', 'MD5']],
+  ];
+  for (const [name, p, algorithms] of cases) {
+    const dek = detBytes(`${name}/dek`, 32);
+    const plaintext = detBytes(`${name}/plaintext`, p);
+    const entries = await digestsOf(plaintext, algorithms);
+    const nonce = detBytes(`${name}/checksums nonce`, 12);
+    const wrapFields: EnvelopeFields = { mode: 'SSE-S3', keyRef: 'file:s3-default', wrappedKey: detBytes(`${name}/opaque wrap`, 80) };
+    // the production builder of single-part envelopes (what SealedObjects.put sends)
+    const env = singlePartEnvelope(dek, wrapFields, entries, V1, nonce);
+    const sealed = decodeEnvelope(env).sealedChecksums!;
+    const fields: EnvelopeFields = { ...wrapFields, sealedChecksums: sealed };
+    const at = fieldOffset(env, 0x0a);
+    const flipped = Buffer.from(sealed);
+    flipped[12] = flipped[12]! ^ 0x01;
+    const foreign = sealChecksums(otherDek, await digestsOf(detBytes('checksums/other plaintext', 10), algorithms), V1, detBytes(`${name}/other nonce`, 12));
+    const reMac = (value: Buffer): string => encodeEnvelope({ ...fields, sealedChecksums: value }, dek);
+    const plainEntries = Buffer.concat(entries.map((e) => Buffer.concat([Buffer.from([CHECKSUM_ALGORITHM_ID[e.algorithm], 1, 0, 0]), e.digest])));
+    const swappedOrder = Buffer.concat([plainEntries.subarray(8), plainEntries.subarray(0, 8)]);
+    const composite = Buffer.from(plainEntries);
+    composite[1] = 2;
+    composite[3] = 1;
+    const withParts = Buffer.from(plainEntries);
+    withParts[3] = 1;
+    const envBytes = Buffer.from(env, 'base64url');
+    vectors.push({
+      kind: 'checksums',
+      name,
+      dek: hex(dek),
+      bucket_utf8: BUCKET,
+      key_utf8: `sums/${name}`,
+      plaintext: hex(plaintext),
+      envelope_b64u: env,
+      body: hex(await encryptBody(dek, plaintext)),
+      expected_checksums: entries.map((e) => ({ algorithm: e.algorithm, type: e.type, parts: 0, value_b64: e.digest.toString('base64') })),
+      note: 'decode as `single` (the wrapped key is an opaque stand-in); variants named "re-MACed" carry an envelope whose MAC was recomputed under the given DEK over the changed field, so only the GCM tag or the entry rules of §5.7 can refuse them',
+      tampered: [
+        { name: 'sealed checksums: ciphertext byte flipped', changes: { envelope_b64u: flipB64u(env, at + 12) }, error: 'EnvelopeAuthFailed' },
+        { name: 'sealed checksums: ciphertext byte flipped, re-MACed', changes: { envelope_b64u: reMac(flipped) }, error: 'EnvelopeAuthFailed' },
+        { name: 'sealed checksums: nonce byte flipped, re-MACed', changes: { envelope_b64u: reMac(Buffer.concat([Buffer.from([sealed[0]! ^ 0x01]), sealed.subarray(1)])) }, error: 'EnvelopeAuthFailed' },
+        { name: 'sealed checksums: swapped in from another object', changes: { envelope_b64u: replaceField(env, 0x0a, foreign) }, error: 'EnvelopeAuthFailed' },
+        { name: 'sealed checksums: swapped in from another object, re-MACed', changes: { envelope_b64u: reMac(foreign) }, error: 'EnvelopeAuthFailed' },
+        { name: 'sealed checksums: removed', changes: { envelope_b64u: b64u(Buffer.concat([envBytes.subarray(0, at - 3), envBytes.subarray(at + sealed.length)])) }, error: 'EnvelopeAuthFailed' },
+        { name: 'sealed checksums: cut to 35 bytes', changes: { envelope_b64u: replaceField(env, 0x0a, sealed.subarray(0, 35)) }, error: 'EnvelopeMalformed' },
+        { name: 'sealed checksums: 137 bytes', changes: { envelope_b64u: replaceField(env, 0x0a, Buffer.concat([sealed, Buffer.alloc(137 - sealed.length)])) }, error: 'EnvelopeMalformed' },
+        { name: 'sealed checksums: entries out of order, sealed and re-MACed', changes: { envelope_b64u: reMac(sealRaw(dek, swappedOrder, nonce)) }, error: 'EnvelopeMalformed' },
+        { name: 'sealed checksums: COMPOSITE entry in a single-part envelope, sealed and re-MACed', changes: { envelope_b64u: reMac(sealRaw(dek, composite, nonce)) }, error: 'EnvelopeMalformed' },
+        { name: 'sealed checksums: FULL_OBJECT entry with a part count, sealed and re-MACed', changes: { envelope_b64u: reMac(sealRaw(dek, withParts, nonce)) }, error: 'EnvelopeMalformed' },
+        ...(sealed.length < 136 ? [{ name: 'sealed checksums: a trailing byte after the entries, sealed and re-MACed', changes: { envelope_b64u: reMac(sealRaw(dek, Buffer.concat([plainEntries, Buffer.from([0])]), nonce)) }, error: 'EnvelopeMalformed' }] : []),
+        { name: 'wrong DEK', changes: { dek: hex(otherDek) }, error: 'EnvelopeAuthFailed' },
+      ],
+    });
+  }
+  return {
+    description: 'Sealed plaintext checksums (FORMAT.md §5.7) in single-part SSE-S3 envelopes: decode as `single` with the given DEK, then open field 0x0a after the MAC and compare with `expected_checksums` (value_b64 as S3 writes it). The second vector holds every algorithm once, the largest field the format allows.',
+    vectors,
+  };
+}
+
 function tokenVectors(): VectorFile {
   const root = detBytes('token/root', 32);
   const o = { bucket: BUCKET, key: 'big/object' };
@@ -426,6 +514,7 @@ export async function generateVectors(): Promise<Record<string, string>> {
     'multipart.json': await multipartVectors(),
     'upload-token.json': tokenVectors(),
     'sizes.json': sizeVectors(),
+    'checksums.json': await checksumVectors(),
   };
   const out: Record<string, string> = {};
   for (const [f, v] of Object.entries(files)) out[f] = JSON.stringify(v, null, 1) + '\n';
@@ -439,5 +528,4 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     writeFileSync(join(dir, f), text);
     console.log(`wrote ${join(dir, f)} (${text.length} bytes)`);
   }
-  void decodeEnvelope;
 }

@@ -39,7 +39,7 @@ export const LABEL = {
   envelopeMac: 'envelope mac',
   ssecWrap: 'sse-c wrap',
   ssecCheck: 'sse-c check',
-  sealedChecksums: 'sealed checksums', // reserved for a later revision of FORMAT.md
+  sealedChecksums: 'sealed checksums',
   bucketKeyWrap: 'bucket key wrap',
   uploadToken: 'upload token',
   layoutDigest: 'layout digest',
@@ -53,6 +53,19 @@ export const ENVELOPE_METADATA_KEY = 's3seal';
 /** FORMAT.md §5 — every user-metadata name with this prefix is reserved for s3seal. */
 export const RESERVED_METADATA_PREFIX = 's3seal';
 
+/**
+ * FORMAT.md §5.7 — sealed checksums: algorithm ids and digest sizes. An entry is
+ * u8(algorithm) ‖ u8(type) ‖ u16(parts) ‖ digest; the field is nonce(12) ‖ GCM(entries) (tag 16).
+ */
+export const CHECKSUM_ALGORITHM_ID = { CRC32: 1, CRC32C: 2, CRC64NVME: 3, SHA1: 4, SHA256: 5, MD5: 6 } as const;
+export const CHECKSUM_DIGEST_SIZE = { CRC32: 4, CRC32C: 4, CRC64NVME: 8, SHA1: 20, SHA256: 32, MD5: 16 } as const;
+/** FORMAT.md §5.7 — checksum type byte: the whole object's checksum, or a checksum of part checksums ("-N") */
+export const CHECKSUM_TYPE_BYTE = { FULL_OBJECT: 1, COMPOSITE: 2 } as const;
+export const CHECKSUM_ENTRY_HEADER_SIZE = 4;
+/** FORMAT.md §5.7 — one CRC32 entry (the smallest set) and every algorithm once (the largest) */
+export const SEALED_CHECKSUMS_MIN = NONCE_SIZE + CHECKSUM_ENTRY_HEADER_SIZE + 4 + TAG_SIZE;
+export const SEALED_CHECKSUMS_MAX = NONCE_SIZE + 6 * CHECKSUM_ENTRY_HEADER_SIZE + (4 + 4 + 8 + 20 + 32 + 16) + TAG_SIZE;
+
 /** FORMAT.md §5.1 — envelope field tags, in the (ascending) order they must appear. */
 export const FIELD = {
   mode: 0x01,
@@ -64,6 +77,7 @@ export const FIELD = {
   ssecCheck: 0x07,
   uploadNonce: 0x08,
   layout: 0x09,
+  sealedChecksums: 0x0a,
   mac: 0x7f,
 } as const;
 export type FieldTag = (typeof FIELD)[keyof typeof FIELD];
@@ -79,6 +93,7 @@ export const FIELD_LENGTH: Record<FieldTag, readonly [number, number]> = {
   [FIELD.ssecCheck]: [32, 32],
   [FIELD.uploadNonce]: [UPLOAD_NONCE_SIZE, UPLOAD_NONCE_SIZE],
   [FIELD.layout]: [2 + 1 + 12 + 32, 2 + 1 + 64 * 12 + 32],
+  [FIELD.sealedChecksums]: [SEALED_CHECKSUMS_MIN, SEALED_CHECKSUMS_MAX],
   [FIELD.mac]: [MAC_SIZE, MAC_SIZE],
 };
 

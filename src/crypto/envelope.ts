@@ -38,6 +38,8 @@ export interface EnvelopeFields {
   uploadNonce?: Buffer;
   /** multipart objects after Complete: the encoded committed layout (FORMAT.md §7.3) */
   layout?: Buffer;
+  /** the caller's verified plaintext checksums, sealed under the DEK (FORMAT.md §5.7; sealed-checksums.ts) */
+  sealedChecksums?: Buffer;
 }
 
 export interface Envelope extends EnvelopeFields, SuiteId {
@@ -67,6 +69,7 @@ function fieldList(f: EnvelopeFields): [number, Buffer][] {
   if (f.ssecCheck) out.push([FIELD.ssecCheck, f.ssecCheck]);
   if (f.uploadNonce) out.push([FIELD.uploadNonce, f.uploadNonce]);
   if (f.layout) out.push([FIELD.layout, f.layout]);
+  if (f.sealedChecksums) out.push([FIELD.sealedChecksums, f.sealedChecksums]);
   return out;
 }
 
@@ -182,6 +185,7 @@ export function decodeEnvelopeBytes(bytes: Buffer, opts: DecodeOptions = {}): En
     ssecCheck: copyOpt(seen.get(FIELD.ssecCheck)),
     uploadNonce: copyOpt(seen.get(FIELD.uploadNonce)),
     layout: copyOpt(seen.get(FIELD.layout)),
+    sealedChecksums: copyOpt(seen.get(FIELD.sealedChecksums)),
     mac: Buffer.from(mac),
   };
   for (const k of Object.keys(env) as (keyof Envelope)[]) if (env[k] === undefined) delete env[k];

@@ -3,6 +3,7 @@ import { SALT_SIZE, UPLOAD_NONCE_SIZE } from '../crypto/constants.js';
 import { decodeEnvelopeBytes, encodeEnvelope, encodeEnvelopeBytes, verifyEnvelope, type Envelope, type EnvelopeFields } from '../crypto/envelope.js';
 import { buildLayout, encodeLayout, type PartRecord } from '../crypto/layout.js';
 import { V1, type SuiteId } from '../crypto/kdf.js';
+import { sealChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
 import { SealError } from '../errors.js';
 import { EncryptStream } from './encrypt-stream.js';
 import type { BeforeFinal } from './framed-transform.js';
@@ -15,8 +16,28 @@ export type WrapFields = Omit<EnvelopeFields, 'uploadNonce' | 'layout'>;
  * A single-part object: its envelope (for `x-amz-meta-s3seal`) and a fresh encrypting stream. With
  * the declared plaintext length, input of any other length fails and never yields a complete body.
  */
-export function sealSinglePart(dek: Uint8Array, fields: WrapFields, plaintextLength?: number, id: SuiteId = V1, beforeFinal?: BeforeFinal): { envelope: string; stream: EncryptStream } {
-  return { envelope: encodeEnvelope(fields, dek, id), stream: new EncryptStream(dek, { id, ...(plaintextLength !== undefined ? { plaintextLength } : {}), ...(beforeFinal ? { beforeFinal } : {}) }) };
+export function sealSinglePart(
+  dek: Uint8Array,
+  fields: WrapFields,
+  plaintextLength?: number,
+  id: SuiteId = V1,
+  beforeFinal?: BeforeFinal,
+  checksums: readonly SealedChecksum[] = [],
+): { envelope: string; stream: EncryptStream } {
+  return {
+    envelope: singlePartEnvelope(dek, fields, checksums, id),
+    stream: new EncryptStream(dek, { id, ...(plaintextLength !== undefined ? { plaintextLength } : {}), ...(beforeFinal ? { beforeFinal } : {}) }),
+  };
+}
+
+/**
+ * A single-part object's envelope, with its verified checksums sealed in (FORMAT.md §5.7; none: no
+ * field). The one builder of single-part envelopes: the PUT, its budget probe and the replace that
+ * commits a trailer's checksum (SealedObjects.put) all call it. Each call seals with a fresh nonce.
+ */
+export function singlePartEnvelope(dek: Uint8Array, fields: WrapFields, checksums: readonly SealedChecksum[] = [], id: SuiteId = V1, checksumsNonce?: Buffer): string {
+  const sealed = checksums.length ? { sealedChecksums: sealChecksums(dek, checksums, id, checksumsNonce) } : {};
+  return encodeEnvelope({ ...fields, ...sealed }, dek, id);
 }
 
 /** CreateMultipartUpload: a fresh upload nonce, and the envelope bytes that go into the upload token. */
@@ -40,21 +61,23 @@ export function encryptPart(dek: Uint8Array, tokenEnvelope: Buffer, partNumber: 
  * CompleteMultipartUpload: commit the final part list into the envelope (FORMAT.md §7.3). The one
  * builder of a committed envelope: SealedObjects.completeMultipart and gen-vectors both call it.
  */
-export function completeMultipart(dek: Uint8Array, tokenEnvelope: Buffer, parts: readonly PartRecord[]): string {
+export function completeMultipart(dek: Uint8Array, tokenEnvelope: Buffer, parts: readonly PartRecord[], checksums?: readonly SealedChecksum[], checksumsNonce?: Buffer): string {
   const env = uploadEnvelope(dek, tokenEnvelope);
   const layout = encodeLayout(buildLayout(env.uploadNonce!, parts, env));
   const { version, suite, mac: _mac, ...fields } = env;
-  return encodeEnvelope({ ...fields, layout }, dek, { version, suite });
+  // FORMAT.md §5.7: checksums verified over the whole body (a PutObject s3seal uploaded in parts), sealed with the layout they describe
+  const sealed = checksums?.length ? { sealedChecksums: sealChecksums(dek, checksums, { version, suite, layout }, checksumsNonce) } : {};
+  return encodeEnvelope({ ...fields, layout, ...sealed }, dek, { version, suite });
 }
 
 /**
  * The committed envelope with all-zero salts, built before the backend upload is completed: salts
- * have a fixed size, so it is exactly as long as the real one and tells whether the envelope with
+ * (and sealed checksums, whose ciphertext is as long as their entries) have a fixed size, so it is exactly as long as the real one and tells whether the envelope with
  * its layout fits the metadata budget (after the backend Complete, an over-budget object could not be
  * committed). Also throws what the real build would (e.g. MetadataTooLarge for over 64 runs).
  */
-export function completeMultipartProbe(dek: Uint8Array, tokenEnvelope: Buffer, parts: readonly Omit<PartRecord, 'salt'>[]): string {
-  return completeMultipart(dek, tokenEnvelope, parts.map((p) => ({ partNumber: p.partNumber, plaintextLength: p.plaintextLength, salt: Buffer.alloc(SALT_SIZE) })));
+export function completeMultipartProbe(dek: Uint8Array, tokenEnvelope: Buffer, parts: readonly Omit<PartRecord, 'salt'>[], checksums?: readonly SealedChecksum[]): string {
+  return completeMultipart(dek, tokenEnvelope, parts.map((p) => ({ partNumber: p.partNumber, plaintextLength: p.plaintextLength, salt: Buffer.alloc(SALT_SIZE) })), checksums);
 }
 
 function uploadEnvelope(dek: Uint8Array, bytes: Buffer): Envelope {

@@ -2,7 +2,8 @@ import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
 import { decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
-import { wipe } from '../crypto/kdf.js';
+import { V1, wipe } from '../crypto/kdf.js';
+import { openChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
 import type { ContentHeaders, ObjectStore, PutResult, StoredObjectInfo } from '../backends/object-store.js';
@@ -13,7 +14,8 @@ import type { BeforeFinal } from './framed-transform.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type OpenOptions, type PlainRange } from './object-reader.js';
-import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, startMultipart } from './object-writer.js';
+import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
+import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 import { VerifiedLayoutCache } from './verified-layout-cache.js';
@@ -38,6 +40,17 @@ export interface SealedObjectsOptions {
   verifiedLayoutCacheParts?: number;
 }
 
+/** a write's result: the backend's ETag and version, and the plaintext checksums sealed with the object */
+export interface SealedPutResult extends PutResult {
+  checksums?: readonly SealedChecksum[];
+}
+
+/** what a read returns besides the body */
+export interface ReadOptions {
+  /** open the envelope's sealed checksums (a whole read only: S3 returns none for a range) */
+  checksums?: boolean;
+}
+
 export interface ObjectHead {
   plaintextLength: number;
   etag: string;
@@ -48,6 +61,8 @@ export interface ObjectHead {
   versionId?: string;
   /** undefined for a passthrough (plaintext) object */
   envelope?: Envelope;
+  /** the sealed plaintext checksums, opened when a whole read asked for them ([] when the object has none) */
+  checksums?: SealedChecksum[];
 }
 
 interface OpenUpload {
@@ -157,20 +172,49 @@ export class SealedObjects {
   }
 
   /**
-   * `opts.beforeFinal`: awaited after the last plaintext byte, before the final ciphertext chunk is
-   * sealed (the S3 core verifies the caller's checksums there): a throw stores nothing.
+   * A single-part PUT. With `checksums` (FORMAT.md §5.7): the values the request declared go up
+   * sealed in the envelope with the body; `verify` runs before the final chunk is sealed, so a
+   * mismatch stores nothing. Values known only after the body (an aws-chunked trailer) are committed
+   * by one metadata-only replace of the object just written, conditional on its ETag (the envelope
+   * sent with the body was sized for them, so the replace cannot go over the budget). Until that
+   * replace the object reads without checksums; if it fails the PUT fails.
    */
-  async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver, headers?: ContentHeaders, opts: BodyOptions = {}): Promise<PutResult> {
+  async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver, headers?: ContentHeaders, checksums?: BodyChecksums): Promise<SealedPutResult> {
     // FORMAT.md §6.2: the stored body must fit S3's 5 GiB PUT; refused before any key is made
     if (plaintextLength > MAX_SINGLE_PART_PLAINTEXT) throw new SealError('EntityTooLarge', `a single-part object holds at most ${MAX_SINGLE_PART_PLAINTEXT} bytes; use a multipart upload`);
     const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
-      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, undefined, opts.beforeFinal);
+      // the budget holds the envelope with every announced checksum, before anything is sent
+      if (checksums && !allDeclared(checksums)) withEnvelope(meta, singlePartEnvelope(dek, wrap, probeEntries(checksums)));
+      // set by beforeFinal, i.e. before the final chunk leaves: a PUT that succeeded has it
+      const got: { verified?: readonly SealedChecksum[] } = {};
+      const beforeFinal = checksums
+        ? async (): Promise<void> => {
+            const v = await checksums.verify();
+            checkVerified(checksums, v);
+            got.verified = v;
+          }
+        : undefined;
+      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, beforeFinal, checksums?.declared ?? []);
       const metadata = withEnvelope(meta, envelope);
-      return await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, singlePartCiphertextSize(plaintextLength), metadata, signal, headers));
+      const size = singlePartCiphertextSize(plaintextLength);
+      const put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers));
+      const verified = got.verified;
+      if (!checksums || !verified?.length) return put;
+      if (allDeclared(checksums)) return { ...put, checksums: verified };
+      const replaced = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(meta, singlePartEnvelope(dek, wrap, verified)), put.etag, size, headers);
+      return { ...replaced, checksums: verified };
     } finally {
       wipe(dek);
     }
+  }
+
+  /**
+   * The sealed checksums of an envelope whose MAC verified under `dek` (FORMAT.md §5.7): [] when it
+   * has none; a tampered field is EnvelopeAuthFailed, malformed entries EnvelopeMalformed.
+   */
+  static openChecksums(dek: Uint8Array, env: Envelope): SealedChecksum[] {
+    return env.sealedChecksums ? openChecksums(dek, env.sealedChecksums, env) : [];
   }
 
   async head(o: ObjectId): Promise<ObjectHead> {
@@ -188,8 +232,8 @@ export class SealedObjects {
    * from the envelope and the stored size before any key is recovered, so an unsatisfiable range
    * costs no unwrap.
    */
-  async get(o: ObjectId, keys: KeyResolver, rangeArg?: RangeArgument): Promise<ObjectRead> {
-    if (rangeArg === undefined) return this.getWhole(o, keys);
+  async get(o: ObjectId, keys: KeyResolver, rangeArg?: RangeArgument, opts: ReadOptions = {}): Promise<ObjectRead> {
+    if (rangeArg === undefined) return this.getWhole(o, keys, opts);
     const info = await this.store.head(o.bucket, o.key);
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
     const resolve = (length: number): PlainRange | undefined => (typeof rangeArg === 'function' ? rangeArg(length) : rangeArg);
@@ -230,7 +274,7 @@ export class SealedObjects {
    * the key is recovered and, for multipart objects, the part headers are verified (those reads are
    * pinned to the response's ETag); a failure before the body is handed to the decryptor releases it.
    */
-  private async getWhole(o: ObjectId, keys: KeyResolver): Promise<ObjectRead> {
+  private async getWhole(o: ObjectId, keys: KeyResolver, opts: ReadOptions): Promise<ObjectRead> {
     const { info, body } = await this.store.open(o.bucket, o.key);
     let held: Readable | undefined = body;
     const take = (): Readable => {
@@ -248,6 +292,12 @@ export class SealedObjects {
       }
       const dek = await keys.recover(o, envelope);
       try {
+        // FORMAT.md §11 step 4 first (openObject repeats it), then the checksums, before any body byte is read
+        let checksums: SealedChecksum[] | undefined;
+        if (opts.checksums) {
+          verifyEnvelope(envelope, dek);
+          checksums = SealedObjects.openChecksums(dek, envelope);
+        }
         const opened = await openObject(
           dek,
           envelope,
@@ -255,7 +305,7 @@ export class SealedObjects {
           { size: info.size, read: (r) => (r === undefined && held !== undefined ? take() : this.store.get(o.bucket, o.key, r, info.etag)) },
           this.openOptions(o, info.etag),
         );
-        return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream };
+        return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream, ...(checksums ? { checksums } : {}) };
       } finally {
         wipe(dek);
       }
@@ -315,13 +365,17 @@ export class SealedObjects {
     return { ...t, env, dek };
   }
 
-  /** `opts.beforeFinal`: as for put, before the part's final chunk */
-  async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver, opts: BodyOptions = {}): Promise<string> {
+  /**
+   * UploadPart. `beforeFinal` (the part's checksums, verified by the door) is awaited before the
+   * part's final chunk is sealed: a mismatch leaves the backend without a complete part. Nothing of
+   * it is sealed: part checksums have no place in the format (FORMAT.md §5.7 "Writing").
+   */
+  async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver, beforeFinal?: BeforeFinal): Promise<string> {
     const { backendUploadId, envelope, env, dek } = await this.openToken(o, token, keys);
     try {
       // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
       await keys.charge?.(o, env, plaintextLength);
-      const part = encryptPart(dek, envelope, partNumber, plaintextLength, opts.beforeFinal ? { beforeFinal: opts.beforeFinal } : undefined);
+      const part = encryptPart(dek, envelope, partNumber, plaintextLength, beforeFinal ? { beforeFinal } : undefined);
       return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, partCiphertextSize(plaintextLength), signal));
     } finally {
       wipe(dek);
@@ -356,9 +410,12 @@ export class SealedObjects {
    * backend, complete, read back each part header (the salts pin the committed attempts), then
    * replace the metadata with the committed layout — conditional on the ETag the Complete returned.
    * The committed envelope (and its size probe) come from object-writer's completeMultipart, the
-   * function the test vectors are generated with.
+   * function the test vectors are generated with. `checksums` are sealed with the layout: only
+   * values verified over the whole body may be given (a PutObject of unknown length, which s3seal
+   * itself uploads in parts) — s3seal keeps no authenticated record of a caller's part checksums,
+   * so it cannot vouch for a COMPOSITE checksum of a caller's multipart upload.
    */
-  async completeMultipart(o: ObjectId, token: string, parts: { partNumber: number; etag: string }[], keys: KeyResolver): Promise<PutResult> {
+  async completeMultipart(o: ObjectId, token: string, parts: { partNumber: number; etag: string }[], keys: KeyResolver, checksums?: readonly SealedChecksum[]): Promise<SealedPutResult> {
     const { backendUploadId, envelope: tokenEnvelope, env, dek, callerMetadataSize } = await this.openToken(o, token, keys);
     try {
       const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
@@ -371,7 +428,7 @@ export class SealedObjects {
       const lengths = sorted.map((p, i) => ({ partNumber: p.partNumber, plaintextLength: segmentPlaintextSize(uploaded[i]!.size, PART_HEADER_SIZE) }));
       // the budget is checked before the backend upload is completed: after that, an over-budget
       // object could not be committed
-      const probe = completeMultipartProbe(dek, tokenEnvelope, lengths);
+      const probe = completeMultipartProbe(dek, tokenEnvelope, lengths, checksums);
       const total = callerMetadataSize + metadataSize({ [ENVELOPE_METADATA_KEY]: probe });
       if (total > USER_METADATA_LIMIT) throw new SealError('MetadataTooLarge', `metadata with the committed part layout would be ${total} bytes, limit ${USER_METADATA_LIMIT}`);
 
@@ -382,11 +439,12 @@ export class SealedObjects {
         sorted.map((p, i) => ({ ...p, ...(uploaded[i]!.crc32 !== undefined ? { crc32: uploaded[i]!.crc32 } : {}) })),
       );
       const records = await this.readPartRecords(o, dek, env, lengths, done.etag);
-      const committed = completeMultipart(dek, tokenEnvelope, records);
+      const committed = completeMultipart(dek, tokenEnvelope, records, checksums);
       const stored = await this.store.head(o.bucket, o.key);
       const size = uploaded.reduce((n, p) => n + p.size, 0);
       // the commit is a REPLACE copy: the content headers set at Create are carried over explicitly
-      return await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size, stored.headers);
+      const replaced = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size, stored.headers);
+      return checksums?.length ? { ...replaced, checksums } : replaced;
     } finally {
       wipe(dek);
     }

@@ -7,7 +7,8 @@
  * Time per input is bounded by the runner (fuzz-run.ts). Allocation is bounded by construction:
  * every parser refuses an input over its stated limit before decoding it (SSE-C key 64 chars,
  * context 8 KiB, Range 256 chars, ETag list 8 KiB, copy source 8 KiB, envelope 2,731 chars /
- * 2,048 bytes, upload token 4,096 chars); the generators go past each limit.
+ * 2,048 bytes, upload token 4,096 chars, sealed checksums 136 bytes / 108 bytes of entries); the
+ * generators go past each limit.
  */
 import fc from 'fast-check';
 import { createHash, randomBytes } from 'node:crypto';
@@ -31,6 +32,8 @@ import { decodeUploadToken, encodeUploadToken } from '../../src/crypto/upload-to
 import { canonicalContext } from '../../src/crypto/encryption-context.js';
 import { toB64u } from '../../src/crypto/bytes.js';
 import { V1 } from '../../src/crypto/kdf.js';
+import { decodeChecksumEntries, encodeChecksumEntries, openChecksums, SEALED_CHECKSUM_ALGORITHMS, sealChecksums } from '../../src/crypto/sealed-checksums.js';
+import { CHECKSUM_DIGEST_SIZE } from '../../src/crypto/constants.js';
 import { MAX_PART_PLAINTEXT } from '../../src/engine/size-math.js';
 
 export interface FuzzTarget {
@@ -330,6 +333,7 @@ const envelopeSeeds: Buffer[] = (
     { mode: 'SSE-KMS', keyRef: 'vault:transit/app', wrappedKey: randomBytes(60), bucketKey: randomBytes(184), uploadNonce: nonce, layout: layoutBytes },
     { mode: 'SSE-S3', keyRef: 'file:root', wrappedKey: randomBytes(60) },
     { mode: 'SSE-C', wrappedKey: randomBytes(48), ssecSalt: randomBytes(16), ssecCheck: randomBytes(32) },
+    { mode: 'SSE-S3', keyRef: 'file:root', wrappedKey: randomBytes(60), sealedChecksums: sealChecksums(dek, [{ algorithm: 'SHA256', type: 'FULL_OBJECT', digest: randomBytes(32) }]) },
   ] satisfies EnvelopeFields[]
 ).map((f) => encodeEnvelopeBytes(f, dek));
 
@@ -361,6 +365,26 @@ export const uploadTokenTarget = target('upload token', nearB64u(tokenSeeds, 409
   typedOnly(() => decodeUploadToken(root, OBJECT, token), false);
 });
 
+// FORMAT.md §5.7: the entries inside field 0x0a (decoded once the GCM tag passed), and the field itself
+// opened under a known DEK (a near-valid field mostly fails the tag: EnvelopeAuthFailed)
+const allChecksums = SEALED_CHECKSUM_ALGORITHMS.map((algorithm) => ({ algorithm, type: 'FULL_OBJECT' as const, digest: randomBytes(CHECKSUM_DIGEST_SIZE[algorithm]) }));
+const checksumEntrySeeds = [
+  encodeChecksumEntries(allChecksums),
+  encodeChecksumEntries([{ algorithm: 'CRC32', type: 'FULL_OBJECT', digest: randomBytes(4) }]),
+  encodeChecksumEntries([{ algorithm: 'SHA256', type: 'COMPOSITE', parts: 4, digest: randomBytes(32) }], 4),
+];
+const sealedChecksumSeeds = [sealChecksums(dek, allChecksums), sealChecksums(dek, allChecksums.slice(0, 1))];
+export const sealedChecksumsTarget = target(
+  'sealed checksums',
+  fc.oneof(nearBytes(checksumEntrySeeds, 200).map((b) => ({ entries: b })), nearBytes(sealedChecksumSeeds, 200).map((b) => ({ sealed: b }))),
+  (input) => {
+    typedOnly(() => {
+      if ('entries' in input) decodeChecksumEntries(input.entries, 4);
+      else openChecksums(dek, input.sealed, { ...V1, layout: layoutBytes });
+    }, false);
+  },
+);
+
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   sseHeadersTarget,
   rangeTarget,
@@ -370,4 +394,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   layoutTarget,
   partHeaderTarget,
   uploadTokenTarget,
+  sealedChecksumsTarget,
 ];

@@ -7,7 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { decodeEnvelope } from '../../src/crypto/envelope.js';
+import { decodeEnvelope, verifyEnvelope } from '../../src/crypto/envelope.js';
+import type { SealedChecksum } from '../../src/crypto/sealed-checksums.js';
+import { SealedObjects } from '../../src/engine/sealed-objects.js';
 import { ssecUnwrap } from '../../src/crypto/ssec-wrap.js';
 import { bucketKeyUnwrap } from '../../src/crypto/bucket-key-wrap.js';
 import { bindingContext, parseStoredContext } from '../../src/crypto/encryption-context.js';
@@ -32,6 +34,8 @@ async function fileKeystoreUnwrap(v: Record<string, unknown>, keyRef: string | u
 export interface ReadResult {
   plaintext: Buffer;
   requested: { start: number; end: number }[];
+  /** kind `checksums`: the opened sealed checksums (FORMAT.md §5.7) */
+  checksums?: SealedChecksum[];
 }
 
 export async function readVector(v: Record<string, unknown>, range?: PlainRange): Promise<ReadResult> {
@@ -46,6 +50,7 @@ export async function readVector(v: Record<string, unknown>, range?: PlainRange)
   let dek: Buffer;
   switch (v.kind) {
     case 'single':
+    case 'checksums':
     case 'multipart':
       dek = unhex(s('dek'));
       break;
@@ -71,6 +76,12 @@ export async function readVector(v: Record<string, unknown>, range?: PlainRange)
       return Readable.from([body.subarray(rr.start, rr.end + 1)]);
     },
   };
+  // FORMAT.md §11 step 4: the MAC, then (a read that returns checksums) the sealed checksums, before the body
+  let checksums: SealedChecksum[] | undefined;
+  if (v.kind === 'checksums') {
+    verifyEnvelope(env, dek);
+    checksums = SealedObjects.openChecksums(dek, env);
+  }
   const opened = await openObject(dek, env, source, range ? { range } : {});
-  return { plaintext: await buffer(opened.stream), requested };
+  return { plaintext: await buffer(opened.stream), requested, ...(checksums ? { checksums } : {}) };
 }

@@ -15,7 +15,7 @@ import { BODY_HEADER_SIZE } from '../../src/crypto/constants.js';
 // Vectors are committed JSON; tests run from dist/, so read them from the source tree.
 const VECTOR_DIR = join(process.cwd(), 'test', 'vectors');
 const load = (f: string): VectorFile => JSON.parse(readFileSync(join(VECTOR_DIR, f), 'utf8')) as VectorFile;
-const FILES = ['single.json', 'ssec.json', 'keystore-wraps.json', 'multipart.json', 'upload-token.json', 'sizes.json'];
+const FILES = ['single.json', 'ssec.json', 'keystore-wraps.json', 'multipart.json', 'upload-token.json', 'sizes.json', 'checksums.json'];
 
 test('committed vectors are exactly what the engine writes today (byte for byte)', async (t) => {
   const fresh = await generateVectors();
@@ -32,11 +32,16 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
-for (const f of ['single.json', 'ssec.json', 'keystore-wraps.json', 'multipart.json']) {
+for (const f of ['single.json', 'ssec.json', 'keystore-wraps.json', 'multipart.json', 'checksums.json']) {
   for (const v of load(f).vectors) {
     test(`vector ${String(v.name)}: decodes to its plaintext`, async (t) => {
-      const { plaintext } = await readVector(v);
+      const { plaintext, checksums } = await readVector(v);
       t.true(plaintext.equals(unhex(String(v.plaintext))));
+      if (v.kind === 'checksums') {
+        // FORMAT.md §5.7: the opened entries, as S3 writes them
+        const got = (checksums ?? []).map((c) => ({ algorithm: c.algorithm, type: c.type, parts: c.parts ?? 0, value_b64: c.digest.toString('base64') }));
+        t.deepEqual(got, v.expected_checksums);
+      }
     });
     for (const tv of v.tampered as Tampered[]) {
       test(`vector ${String(v.name)}: tampered "${tv.name}" → ${tv.error}`, async (t) => {

@@ -97,6 +97,22 @@ export class PlaintextChecksums {
     return new PlaintextChecksums(contentMd5, opts.md5 === true, algorithm, found[0]?.expected ?? { from: 'none' });
   }
 
+  /**
+   * The values the request's headers carried (before any body byte): what a writer can seal into
+   * the envelope that goes up with the body. A trailer's value, or one only computed, is not here.
+   */
+  declared(): PlaintextDigests {
+    const out: PlaintextDigests = {};
+    if (this.contentMd5) out.contentMd5 = this.contentMd5.toString('base64');
+    if (this.algorithm && this.expected.from === 'header') out.checksum = { algorithm: this.algorithm, value: this.expected.value.toString('base64') };
+    return out;
+  }
+
+  /** whether the MD5 of the body is computed (Content-MD5 was sent, or the md5 option asked for it) */
+  get computesMd5(): boolean {
+    return this.md5 !== undefined;
+  }
+
   /** whether there is anything to compute (a body without checksums needs no tap) */
   get active(): boolean {
     return this.md5 !== undefined || this.flexible !== undefined;

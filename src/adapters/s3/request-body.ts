@@ -3,7 +3,9 @@ import { pipeline, Readable, Transform, type TransformCallback } from 'node:stre
 import { SealError } from '../../errors.js';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { awsChunkedOptions } from './aws-chunked-options.js';
-import { PlaintextChecksums, type PlaintextDigests } from './plaintext-checksums.js';
+import type { BodyChecksums } from '../../engine/body-checksums.js';
+import { bodyChecksumsOf } from './body-checksums-of.js';
+import { PlaintextChecksums } from './plaintext-checksums.js';
 import type { S3Request } from './s3-request.js';
 
 const DECIMAL = /^[0-9]{1,16}$/;
@@ -11,21 +13,18 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * The object bytes of a request, ready for the facade: the plaintext stream (aws-chunked framing
- * decoded), its length, and `beforeFinal` — the check the encrypting stream awaits after the last
- * plaintext byte and before it seals the final chunk (DESIGN.md "A body is never committed to the
- * backend before it is verified"): Content-MD5, x-amz-checksum-* (header or trailer), the signed
- * payload hash. A mismatch fails the write and nothing is stored.
+ * decoded), its length, and its `checksums` — which the engine verifies after the last plaintext
+ * byte and before it seals the final chunk (DESIGN.md "A body is never committed to the backend
+ * before it is verified": Content-MD5, x-amz-checksum-* as header or trailer) and seals into the
+ * envelope (FORMAT.md §5.7). The signed payload hash is checked in the stream itself, before it ends.
+ * A mismatch fails the write and nothing is stored.
  */
 export interface RequestBody {
   body: Readable;
   /** plaintext bytes: x-amz-decoded-content-length for aws-chunked bodies, else Content-Length */
   length: number;
-  beforeFinal: () => Promise<void>;
-  /**
-   * The verified plaintext digests, once beforeFinal passed. Hook for sealing them in the envelope
-   * and returning them with x-amz-checksum-mode (issue 7 item 5, the s7-checksums work).
-   */
-  digests: () => Promise<PlaintextDigests>;
+  /** undefined: the request carries no checksum at all */
+  checksums: BodyChecksums | undefined;
 }
 
 /** SHA-256 of the bytes as they arrived, against the hex x-amz-content-sha256 the request was signed with. */
@@ -77,15 +76,7 @@ export function requestBody(req: S3Request): RequestBody {
     // pipeline destroys every stage with the first error, so the last one carries it to the engine
     body = pipeline([source, ...stages], () => undefined) as unknown as Readable;
   }
-  const digests = (): Promise<PlaintextDigests> => checksums.verify(decoder?.trailers);
-  return {
-    body,
-    length,
-    beforeFinal: async () => {
-      await digests();
-    },
-    digests,
-  };
+  return { body, length, checksums: bodyChecksumsOf(checksums, () => decoder?.trailers) };
 }
 
 /**

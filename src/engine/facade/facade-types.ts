@@ -8,8 +8,24 @@ import type { UserMetadata } from '../metadata-budget.js';
 import type { ListedPart, SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
+import type { BodyChecksums } from '../body-checksums.js';
+import type { ChecksumType, SealedChecksumAlgorithm } from '../../crypto/sealed-checksums.js';
 
-export type { BeforeFinal, ContentHeaders, EncryptionPlan, ListedPart, UserMetadata };
+export type { BeforeFinal, BodyChecksums, ContentHeaders, EncryptionPlan, ListedPart, UserMetadata };
+
+/** the flexible-checksum algorithms S3 returns as x-amz-checksum-<name> (the sealed MD5 is the ETag option's, not one of them) */
+export type FlexibleChecksumAlgorithm = Exclude<SealedChecksumAlgorithm, 'MD5'>;
+
+/**
+ * An object's plaintext checksums as S3 returns them (x-amz-checksum-<algorithm>, x-amz-checksum-type):
+ * opened from the envelope's sealed checksums (FORMAT.md §5.7), only when the request asked
+ * (`checksumMode`), never for a range. The S3 core turns it into headers (checksum-echo-headers.ts).
+ */
+export interface ObjectChecksums {
+  type: ChecksumType;
+  /** base64 as S3 writes it; a COMPOSITE value ends in "-N" */
+  values: Partial<Record<FlexibleChecksumAlgorithm, string>>;
+}
 
 /**
  * What the S3 echo headers need to know about an object's encryption (x-amz-server-side-encryption,
@@ -44,17 +60,16 @@ export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   /** mode and key after SSE headers and bucket defaults were applied (the S3 core maps SseRequest onto it) */
   encryption: EncryptionPlan;
   userMetadata?: UserMetadata;
-  /**
-   * awaited after the last plaintext byte, before the final ciphertext chunk is sealed (the S3 core
-   * verifies Content-MD5 / x-amz-checksum-* here): a throw fails the put and stores nothing
-   */
-  beforeFinal?: BeforeFinal;
+  /** the body's plaintext checksums, verified by the door while the body streams and sealed into the envelope */
+  checksums?: BodyChecksums;
 }
 
 export interface PutObjectResult {
   etag: string;
   versionId?: string;
   sse: SseResult;
+  /** the verified checksums now sealed with the object (S3 echoes them on PUT, type FULL_OBJECT) */
+  checksums?: ObjectChecksums;
 }
 
 export interface ReadObjectRequest extends ObjectRequest {
@@ -62,10 +77,18 @@ export interface ReadObjectRequest extends ObjectRequest {
   customerKey?: Buffer;
 }
 
-export type HeadObjectRequest = ReadObjectRequest;
+export interface HeadObjectRequest extends ReadObjectRequest {
+  /**
+   * x-amz-checksum-mode: ENABLED — return the sealed checksums. Opening them needs the object's key:
+   * as on AWS (kms:Decrypt for a KMS object), such a HEAD is a read of the key, not a key-free HEAD.
+   */
+  checksumMode?: boolean;
+}
 
 export interface GetObjectRequest extends ReadObjectRequest {
   range?: RangeRequest;
+  /** x-amz-checksum-mode: ENABLED — return the sealed checksums (whole reads only: S3 sends none for a range) */
+  checksumMode?: boolean;
 }
 
 export interface HeadObjectResult extends ContentHeaders {
@@ -77,6 +100,8 @@ export interface HeadObjectResult extends ContentHeaders {
   userMetadata: Record<string, string>;
   /** undefined only for a plaintext object served by passthrough */
   sse?: SseResult;
+  /** only with `checksumMode`, and only when the object has sealed checksums */
+  checksums?: ObjectChecksums;
 }
 
 export interface GetObjectResult extends HeadObjectResult {
@@ -109,13 +134,15 @@ export interface UploadPartRequest extends ReadObjectRequest {
   partNumber: number;
   body: Readable | Buffer;
   contentLength: number;
-  /** as PutObjectRequest's: a throw leaves no part */
-  beforeFinal?: BeforeFinal;
+  /** the part's plaintext checksums: verified before the part's final chunk, echoed, never stored */
+  checksums?: BodyChecksums;
 }
 
 export interface UploadPartResult {
   etag: string;
   sse: SseResult;
+  /** the part's verified checksums (S3 echoes them on UploadPart; the caller lists them at Complete) */
+  checksums?: ObjectChecksums;
 }
 
 export interface CompleteMultipartUploadRequest extends ReadObjectRequest {

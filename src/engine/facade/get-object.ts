@@ -17,7 +17,8 @@ export async function getObject(ctx: FacadeContext, req: GetObjectRequest): Prom
   await ctx.policy.authorize(req.principal, 'GetObject', o);
   const reader = ctx.materials.reader(req.principal, req.customerKey);
   const spec = req.range;
-  const got = await ctx.objects.get(o, reader, spec ? (length) => resolveRangeRequest(spec, length) : undefined);
+  // S3 returns no checksum for a range (it covers the whole object, not the bytes served)
+  const got = await ctx.objects.get(o, reader, spec ? (length) => resolveRangeRequest(spec, length) : undefined, { checksums: req.checksumMode === true && !spec });
   const described = describeObject(got, req.customerKey);
   if (!got.range) return { ...described, body: got.stream };
   return {

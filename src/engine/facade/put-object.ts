@@ -3,6 +3,7 @@ import { CapturingResolver } from './capturing-resolver.js';
 import type { FacadeContext, PutObjectRequest, PutObjectResult } from './facade-types.js';
 import { pickContentHeaders } from './pick-content-headers.js';
 import { putUnknownLength } from './put-unknown-length.js';
+import { putResultOf } from './put-result.js';
 import { sseResultOf } from './sse-result.js';
 
 /**
@@ -17,10 +18,10 @@ export async function putObject(ctx: FacadeContext, req: PutObjectRequest): Prom
   const keys = new CapturingResolver(await ctx.materials.forWrite(req.encryption, req.principal));
   try {
     if (req.contentLength === undefined) return await putUnknownLength(ctx, req, o, keys, ctx.unknownLengthPartSize);
-    const put = await ctx.objects.put(o, req.body, req.contentLength, req.userMetadata ?? {}, keys, pickContentHeaders(req), req.beforeFinal ? { beforeFinal: req.beforeFinal } : {});
+    const put = await ctx.objects.put(o, req.body, req.contentLength, req.userMetadata ?? {}, keys, pickContentHeaders(req), req.checksums);
     // a successful put generated its DEK through `keys`: no wrap means a broken resolver, not an echo to guess
     if (keys.wrap === undefined) throw new SealError('InvalidArgument', 'the write produced no key wrap');
-    return { etag: put.etag, ...(put.versionId !== undefined ? { versionId: put.versionId } : {}), sse: sseResultOf(keys.wrap, req.encryption.mode === 'SSE-C' ? req.encryption.customerKey : undefined) };
+    return putResultOf(put, sseResultOf(keys.wrap, req.encryption.mode === 'SSE-C' ? req.encryption.customerKey : undefined));
   } finally {
     keys.dispose();
   }

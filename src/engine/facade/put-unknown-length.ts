@@ -4,7 +4,10 @@ import { SealError } from '../../errors.js';
 import { CapturingResolver } from './capturing-resolver.js';
 import type { FacadeContext, PutObjectRequest, PutObjectResult } from './facade-types.js';
 import { pickContentHeaders } from './pick-content-headers.js';
+import { putResultOf } from './put-result.js';
 import { sseResultOf } from './sse-result.js';
+import { checkVerified } from '../body-checksums.js';
+import type { SealedChecksum } from '../../crypto/sealed-checksums.js';
 
 /** S3's smallest part (all but the last) */
 export const MIN_UNKNOWN_LENGTH_PART = 5 * 1024 * 1024;
@@ -46,14 +49,12 @@ export async function putUnknownLength(ctx: FacadeContext, req: PutObjectRequest
   const meta = req.userMetadata ?? {};
   const headers = pickContentHeaders(req);
   const parts = fixedParts(req.body, partSize);
-  // the check goes with whatever holds the last bytes: the single PUT, or the last part
-  const last = req.beforeFinal ? { beforeFinal: req.beforeFinal } : {};
   try {
     const first = (await parts.next()).value as Buffer;
     let lookahead = first.length < partSize ? undefined : await parts.next();
     if (lookahead === undefined || lookahead.done === true || lookahead.value.length === 0) {
-      const put = await ctx.objects.put(o, first, first.length, meta, keys, headers, last);
-      return { etag: put.etag, ...(put.versionId !== undefined ? { versionId: put.versionId } : {}), sse: sseResultOf(keys.wrap!, customerKey) };
+      const put = await ctx.objects.put(o, first, first.length, meta, keys, headers, req.checksums);
+      return putResultOf(put, sseResultOf(keys.wrap!, customerKey));
     }
     const token = await ctx.objects.createMultipart(o, meta, keys, headers);
     try {
@@ -61,14 +62,20 @@ export async function putUnknownLength(ctx: FacadeContext, req: PutObjectRequest
       let current = first;
       for (;;) {
         const partNumber = done.length + 1;
-        const isLast = lookahead.done === true || lookahead.value.length === 0;
-        done.push({ partNumber, etag: await ctx.objects.uploadPart(o, token, partNumber, current, current.length, keys, isLast ? last : {}) });
+        done.push({ partNumber, etag: await ctx.objects.uploadPart(o, token, partNumber, current, current.length, keys) });
         if (lookahead.done === true || lookahead.value.length === 0) break;
         current = lookahead.value;
         lookahead = await parts.next();
       }
-      const put = await ctx.objects.completeMultipart(o, token, done, keys);
-      return { etag: put.etag, ...(put.versionId !== undefined ? { versionId: put.versionId } : {}), sse: sseResultOf(keys.wrap!, customerKey) };
+      // the body has ended: its checksums are verified before the upload is completed (a mismatch
+      // aborts it), and sealed as the whole object's — to the caller this was one PutObject
+      let verified: readonly SealedChecksum[] | undefined;
+      if (req.checksums) {
+        verified = await req.checksums.verify();
+        checkVerified(req.checksums, verified);
+      }
+      const put = await ctx.objects.completeMultipart(o, token, done, keys, verified);
+      return putResultOf(put, sseResultOf(keys.wrap!, customerKey));
     } catch (err) {
       // best effort: the error that matters is the one thrown; a leftover upload holds only ciphertext
       await ctx.objects.abortMultipart(o, token).catch(() => undefined);

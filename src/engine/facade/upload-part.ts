@@ -2,16 +2,31 @@ import { SealError } from '../../errors.js';
 import { CapturingResolver } from './capturing-resolver.js';
 import type { FacadeContext, UploadPartRequest, UploadPartResult } from './facade-types.js';
 import { sseResultOf } from './sse-result.js';
+import { objectChecksumsOf } from './object-checksums.js';
+import { checkVerified } from '../body-checksums.js';
+import type { SealedChecksum } from '../../crypto/sealed-checksums.js';
 
 /**
  * UploadPart: the upload's key from the envelope in the upload token, through the reader (an SSE-C
  * upload's parts must carry its key: a wrong one fails the check value, none is InvalidRequest).
+ * The part's checksums (`checksums`) are verified before its final chunk and returned for the echo.
  */
 export async function uploadPart(ctx: FacadeContext, req: UploadPartRequest): Promise<UploadPartResult> {
   const o = { bucket: req.bucket, key: req.key };
   await ctx.policy.authorize(req.principal, 'UploadPart', o);
   const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey));
-  const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys, req.beforeFinal ? { beforeFinal: req.beforeFinal } : {});
+  // the part's checksums are verified before its final chunk (a mismatch stores no complete part) and echoed, not sealed
+  const got: { verified?: readonly SealedChecksum[] } = {};
+  const c = req.checksums;
+  const beforeFinal = c
+    ? async (): Promise<void> => {
+        const v = await c.verify();
+        checkVerified(c, v);
+        got.verified = v;
+      }
+    : undefined;
+  const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys, beforeFinal);
   if (keys.envelope === undefined) throw new SealError('UploadTokenInvalid', 'the upload token yielded no envelope');
-  return { etag, sse: sseResultOf(keys.envelope, req.customerKey) };
+  const checksums = got.verified ? objectChecksumsOf(got.verified) : undefined;
+  return { etag, sse: sseResultOf(keys.envelope, req.customerKey), ...(checksums ? { checksums } : {}) };
 }

@@ -1,4 +1,5 @@
 import { isSealError } from '../../../errors.js';
+import { checksumEchoHeaders, checksumModeRequested } from '../checksum-echo-headers.js';
 import { ErrorWithHeaders } from '../error-with-headers.js';
 import { objectResponseHeaders } from '../object-headers.js';
 import type { S3Operation } from '../s3-operation.js';
@@ -14,14 +15,14 @@ import { conditionalAnswer, readRequest } from './read-request.js';
 export const getObject: S3Operation = async (ctx, req) => {
   const r = readRequest(req);
   try {
-    const read = { ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}) };
+    const read = { ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers) };
     let got;
     try {
       got = await ctx.facade.getObject({ ...read, ...(r.range !== undefined ? { range: r.range } : {}) });
     } catch (err) {
       if (!isSealError(err, 'InvalidRange')) throw err;
       // the length for Content-Range: one HEAD, on this error path only; its conditions come first, as on S3
-      const head = await ctx.facade.headObject(read);
+      const head = await ctx.facade.headObject({ ...read, checksumMode: false });
       const answer = conditionalAnswer(r.conditionals, head);
       if (answer) return answer;
       throw new ErrorWithHeaders(err, { 'content-range': `bytes */${head.contentLength}` });
@@ -37,7 +38,7 @@ export const getObject: S3Operation = async (ctx, req) => {
       got.body.destroy();
       return answer;
     }
-    const headers = { ...objectResponseHeaders(got, req), ...sseEchoHeaders(got.sse, 'object') };
+    const headers = { ...objectResponseHeaders(got, req), ...sseEchoHeaders(got.sse, 'object'), ...checksumEchoHeaders(got.checksums) };
     if (got.contentRange === undefined) return { status: 200, headers, body: got.body };
     const { start, end, total } = got.contentRange;
     headers['content-range'] = `bytes ${start}-${end}/${total}`;

@@ -1,5 +1,6 @@
 import { contentRange, resolveRange } from '../resolve-range.js';
 import { isSealError } from '../../../errors.js';
+import { checksumEchoHeaders, checksumModeRequested } from '../checksum-echo-headers.js';
 import { ErrorWithHeaders } from '../error-with-headers.js';
 import { objectResponseHeaders } from '../object-headers.js';
 import type { S3Operation } from '../s3-operation.js';
@@ -14,10 +15,10 @@ import { conditionalAnswer, readRequest } from './read-request.js';
 export const headObject: S3Operation = async (ctx, req) => {
   const r = readRequest(req);
   try {
-    const head = await ctx.facade.headObject({ ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}) });
+    const head = await ctx.facade.headObject({ ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers) });
     const answer = conditionalAnswer(r.conditionals, head);
     if (answer) return answer;
-    const headers = { ...objectResponseHeaders(head, req), ...sseEchoHeaders(head.sse, 'object') };
+    const headers = { ...objectResponseHeaders(head, req), ...sseEchoHeaders(head.sse, 'object'), ...checksumEchoHeaders(head.checksums) };
     if (r.range === undefined) return { status: 200, headers };
     let range;
     try {

@@ -1,3 +1,4 @@
+import { checksumEchoHeaders } from '../checksum-echo-headers.js';
 import { callerMetadata, refuseUnsupportedWriteHeaders, requestContentHeaders } from '../object-headers.js';
 import { parseSseRequest } from '../parse-sse-request.js';
 import { planFor, wipeSseRequest } from '../plan-for.js';
@@ -9,7 +10,7 @@ import { objectOf } from './object-of.js';
 /**
  * PutObject: SSE headers and body headers are validated before any body byte or key is used; the
  * body (aws-chunked decoded) is sealed with its checksums verified before the final chunk, so a
- * mismatch stores nothing. Answers the backend's ETag and S3's SSE echo.
+ * mismatch stores nothing, and sealed in the envelope (echoed as S3 does). Answers the backend's ETag and S3's SSE echo.
  */
 export const putObject: S3Operation = async (ctx, req) => {
   const o = objectOf(req);
@@ -24,9 +25,8 @@ export const putObject: S3Operation = async (ctx, req) => {
       contentLength: body.length,
       encryption: planFor(sse),
       userMetadata: callerMetadata(req.headers),
-      beforeFinal: body.beforeFinal,
+      ...(body.checksums ? { checksums: body.checksums } : {}),
     });
-    // hook (s7-checksums): `await body.digests()` are the verified plaintext checksums to seal and echo
     return {
       status: 200,
       headers: {
@@ -34,6 +34,7 @@ export const putObject: S3Operation = async (ctx, req) => {
         'content-length': '0',
         ...(put.versionId !== undefined ? { 'x-amz-version-id': put.versionId } : {}),
         ...sseEchoHeaders(put.sse, 'write'),
+        ...checksumEchoHeaders(put.checksums),
       },
     };
   } finally {

@@ -1,3 +1,4 @@
+import { checksumEchoHeaders } from '../checksum-echo-headers.js';
 import { SealError } from '../../../errors.js';
 import { parsePartNumber } from '../parse-part-number.js';
 import { parseSseRequest } from '../parse-sse-request.js';
@@ -27,11 +28,11 @@ export const uploadPart: S3Operation = async (ctx, req) => {
       partNumber,
       body: body.body,
       contentLength: body.length,
-      beforeFinal: body.beforeFinal,
+      ...(body.checksums ? { checksums: body.checksums } : {}),
       ...(sse.mode === 'SSE-C' ? { customerKey: sse.key } : {}),
     });
-    // hook (s7-checksums): `await body.digests()` are the part's verified checksums, to echo here
-    return { status: 200, headers: { etag: part.etag, 'content-length': '0', ...sseEchoHeaders(part.sse, 'object') } };
+    // UploadPartOutput has no ChecksumType: the values only
+    return { status: 200, headers: { etag: part.etag, 'content-length': '0', ...sseEchoHeaders(part.sse, 'object'), ...checksumEchoHeaders(part.checksums, { type: false }) } };
   } finally {
     wipeSseRequest(sse);
   }
