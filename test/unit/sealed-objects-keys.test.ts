@@ -33,6 +33,11 @@ function partSink(): ObjectStore {
     replaceMetadata: unused,
     copyObject: unused,
     delete: unused,
+    createBucket: unused,
+    deleteBucket: unused,
+    headBucket: unused,
+    listBuckets: unused,
+    bucketLocation: unused,
   };
 }
 
