@@ -11,6 +11,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BackendRequestError } from '../../src/backends/backend-request-error.js';
 import { copySourceCondition } from '../../src/adapters/s3/copy-source-condition.js';
 import { SealError, type EncryptionPlan } from '../../src/index.js';
 import { copySetup, type CopySetup } from '../helpers/copy-setup.js';
@@ -199,7 +200,7 @@ test('a concurrent overwrite between the read and the backend copy is not silent
       raced = false;
       const err = await t.throwsAsync(s.facade.copyObject({ principal: 'svc', source: { bucket: s.bucket, key: 'k' }, bucket: s.bucket, key, encryption: { mode: 'SSE-C', customerKey: randomBytes(32) }, encryptionRequested: true, metadataDirective: 'COPY' }));
       t.true(raced, `${key}: the race happened`);
-      t.is((err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode, 412, `${key}: the backend refused the copy (CopySourceIfMatch)`);
+      t.true(err instanceof BackendRequestError && err.status === 412 && err.s3Code === 'PreconditionFailed', `${key}: the backend refused the copy (CopySourceIfMatch)`);
       t.true((await read(s, 'k')).equals(theirs), `${key}: the concurrent write stands`);
     }
     t.false(await exists(s, 'other'), 'no copy to another key either');

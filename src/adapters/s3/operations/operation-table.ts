@@ -1,6 +1,7 @@
 import type { S3Operation, S3OperationName } from '../s3-operation.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
+import { copyObject } from './copy-object.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteObject } from './delete-object.js';
 import { getObject } from './get-object.js';
@@ -8,6 +9,7 @@ import { headObject } from './head-object.js';
 import { listParts } from './list-parts.js';
 import { putObject } from './put-object.js';
 import { uploadPart } from './upload-part.js';
+import { uploadPartCopy } from './upload-part-copy.js';
 
 /**
  * Which function serves which S3 operation. An operation without an entry answers NotImplemented
@@ -16,6 +18,7 @@ import { uploadPart } from './upload-part.js';
 export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   AbortMultipartUpload: abortMultipartUpload,
   CompleteMultipartUpload: completeMultipartUpload,
+  CopyObject: copyObject,
   CreateMultipartUpload: createMultipartUpload,
   DeleteObject: deleteObject,
   GetObject: getObject,
@@ -23,4 +26,5 @@ export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   ListParts: listParts,
   PutObject: putObject,
   UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
 };
