@@ -101,6 +101,15 @@ function storedInfo(r: HeadObjectCommandOutput | GetObjectCommandOutput): Stored
   };
 }
 
+/**
+ * An ETag as S3 sends it: quoted. SeaweedFS answers CopyObject with an unquoted ETag in
+ * CopyObjectResult while its HEAD quotes the same value; callers compare ETags as strings
+ * (If-Match, CopySourceIfMatch), so every copy's ETag is given in the one form HEAD uses.
+ */
+export function quotedEtag(etag: string): string {
+  return etag.startsWith('"') || etag.startsWith('W/"') ? etag : `"${etag}"`;
+}
+
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
 export const AWS_COPY_LIMIT = 5 * 1024 ** 3;
 /** S3's smallest part (all but the last): the least copy limit a multipart copy can work with */
@@ -284,7 +293,7 @@ export class S3ObjectStore implements ObjectStore {
       }),
     ));
     return {
-      etag: need(r.CopyObjectResult?.ETag, 'ETag'),
+      etag: quotedEtag(need(r.CopyObjectResult?.ETag, 'ETag')),
       ...(r.VersionId ? { versionId: r.VersionId } : {}),
       ...(r.CopyObjectResult?.LastModified ? { lastModified: r.CopyObjectResult.LastModified } : {}),
     };

@@ -3,7 +3,8 @@
  * SSE-S3, local-kms for SSE-KMS with two configured keys), whose backend client goes through a
  * RecordingProxy, so a test asserts which S3 operations MinIO received (a re-wrap is one CopyObject
  * and no body upload). The SealedObjects serve plaintext objects under `plain/` (passthrough, as a
- * migration prefix is configured); `copyObjectLimit` makes copies over it go by UploadPartCopy.
+ * migration prefix is configured); `copyObjectLimit` makes copies over it go by UploadPartCopy;
+ * `backend`: MinIO (default) or SeaweedFS.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -41,8 +42,8 @@ export interface CopySetup {
   close: () => Promise<void>;
 }
 
-export async function copySetup(tag: string, opts: { copyObjectLimit?: number } = {}): Promise<CopySetup> {
-  const m = service('minio');
+export async function copySetup(tag: string, opts: { copyObjectLimit?: number; backend?: 'minio' | 'seaweedfs' } = {}): Promise<CopySetup> {
+  const m = service(opts.backend ?? 'minio');
   const kms = service('localkms');
   const admin = kmsClient(kms);
   const ks = new AwsKmsKeystore(admin);

@@ -7,7 +7,7 @@
  * source's ETag, no body upload, the destination's ciphertext byte-identical to the source's; only a
  * plaintext source is sealed by a PutObject — and that the source is untouched.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -55,63 +55,76 @@ function destination(s: CopySetup, mode: Mode): { encryption: EncryptionPlan; re
 }
 
 for (const from of MODES) {
-  test(`copy matrix: source ${from} → every destination (none, SSE-S3, SSE-C, SSE-KMS): exact content, destination echo, re-wrap = one conditional CopyObject and no body upload, source untouched`, async (t) => {
-    const s = await copySetup(`m-${from.toLowerCase()}`);
-    try {
-      const src = await putSource(s, from);
-      const srcHead = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: src.key }));
-      const srcRaw = await rawBody(s, src.key);
-      for (const to of MODES) {
-        const what = `${from} → ${to}`;
-        const d = destination(s, to);
-        const key = `dst/${from}-${to}`;
-        s.proxy.clear();
-        const r = await s.facade.copyObject({
-          principal: 'svc',
-          source: { bucket: s.bucket, key: src.key, ...(src.customerKey ? { customerKey: src.customerKey } : {}) },
-          bucket: s.bucket,
-          key,
-          encryption: d.encryption,
-          encryptionRequested: d.requested,
-          metadataDirective: 'COPY',
-        });
-        t.deepEqual(r.sse, d.sse, `${what}: copy echo`);
-        const stored = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: key }));
-        t.is(r.etag, stored.ETag ?? 'no ETag', `${what}: the backend's ETag`);
-        if (from === 'none') {
-          t.deepEqual([s.count('PutObject'), s.count('CopyObject')], [1, 0], `${what}: a plaintext source is sealed by one PutObject`);
-        } else {
-          t.deepEqual(
-            [s.count('CopyObject'), s.count('PutObject'), s.count('UploadPart'), s.count('UploadPartCopy'), s.count('CreateMultipartUpload')],
-            [1, 0, 0, 0, 0],
-            `${what}: re-wrap is one CopyObject, no body upload`,
-          );
-          t.is(s.proxy.ofOperation('CopyObject')[0]!.headers['x-amz-copy-source-if-match'], srcHead.ETag ?? 'no ETag', `${what}: conditional on the source's ETag`);
-          t.true((await rawBody(s, key)).equals(srcRaw), `${what}: the ciphertext body is the source's, not re-encrypted`);
-          t.true(r.lastModified instanceof Date);
-        }
-        t.false((await rawBody(s, key)).includes(body.subarray(1000, 1064)), `${what}: MinIO holds ciphertext`);
-
-        const read = d.readKey ? { customerKey: d.readKey } : {};
-        const head = await s.facade.headObject({ bucket: s.bucket, key, principal: 'svc', ...read });
-        t.deepEqual(head.sse, d.sse, `${what}: HEAD echo`);
-        t.deepEqual(head.userMetadata, { origin: `src-${from}` }, `${what}: COPY keeps the user metadata`);
-        t.is(head.contentType, 'application/x-copy-test');
-        t.is(head.cacheControl, 'max-age=7');
-        t.is(head.contentLength, body.length);
-        t.true((await buffer((await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read })).body)).equals(body), `${what}: whole read`);
-        const ranged = await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read, range: { kind: 'from', first: 65_530, last: 131_080 } });
-        t.true((await buffer(ranged.body)).equals(body.subarray(65_530, 131_081)), `${what}: range across chunk boundaries`);
-
-        const after = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: src.key }));
-        t.is(after.ETag, srcHead.ETag, `${what}: source untouched`);
-      }
-      if (from !== 'none') {
-        const got = await s.facade.getObject({ bucket: s.bucket, key: src.key, principal: 'svc', ...(src.customerKey ? { customerKey: src.customerKey } : {}) });
-        t.true((await buffer(got.body)).equals(body), 'the source still reads under its own key');
-      }
-    } finally {
-      await s.close();
-    }
+  test(`copy matrix on MinIO: source ${from} → every destination (none, SSE-S3, SSE-C, SSE-KMS): exact content, destination echo, re-wrap = one conditional CopyObject and no body upload, source untouched`, async (t) => {
+    await matrixFrom(t, await copySetup(`m-${from.toLowerCase()}`), from, MODES);
   });
+}
+
+// the core scenarios on a second, independent S3 server: every sealed source to every sealed destination
+for (const from of ['SSE-S3', 'SSE-C', 'SSE-KMS'] as const) {
+  test(`copy matrix on SeaweedFS: source ${from} → SSE-S3, SSE-C, SSE-KMS: exact content, echo, one conditional CopyObject, source untouched`, async (t) => {
+    await matrixFrom(t, await copySetup(`sw-${from.toLowerCase()}`, { backend: 'seaweedfs' }), from, ['SSE-S3', 'SSE-C', 'SSE-KMS']);
+  });
+}
+
+async function matrixFrom(t: ExecutionContext, s: CopySetup, from: Mode, targets: readonly Mode[]): Promise<void> {
+  try {
+    const src = await putSource(s, from);
+    const srcHead = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: src.key }));
+    const srcRaw = await rawBody(s, src.key);
+    for (const to of targets) {
+      const what = `${from} → ${to}`;
+      const d = destination(s, to);
+      const key = `dst/${from}-${to}`;
+      s.proxy.clear();
+      const r = await s.facade.copyObject({
+        principal: 'svc',
+        source: { bucket: s.bucket, key: src.key, ...(src.customerKey ? { customerKey: src.customerKey } : {}) },
+        bucket: s.bucket,
+        key,
+        encryption: d.encryption,
+        encryptionRequested: d.requested,
+        metadataDirective: 'COPY',
+      });
+      t.deepEqual(r.sse, d.sse, `${what}: copy echo`);
+      const stored = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: key }));
+      t.is(r.etag, stored.ETag ?? 'no ETag', `${what}: the backend's ETag`);
+      if (from === 'none') {
+        t.deepEqual([s.count('PutObject'), s.count('CopyObject')], [1, 0], `${what}: a plaintext source is sealed by one PutObject`);
+      } else {
+        t.deepEqual(
+          [s.count('CopyObject'), s.count('PutObject'), s.count('UploadPart'), s.count('UploadPartCopy'), s.count('CreateMultipartUpload')],
+          [1, 0, 0, 0, 0],
+          `${what}: re-wrap is one CopyObject, no body upload`,
+        );
+        const sent = s.proxy.ofOperation('CopyObject')[0]!.headers;
+        t.is(sent['x-amz-copy-source-if-match'], srcHead.ETag ?? 'no ETag', `${what}: conditional on the source's ETag`);
+        t.deepEqual(Object.keys(sent).filter((h) => h.includes('server-side-encryption')), [], `${what}: no SSE header or key reaches the backend`);
+        t.is(sent['x-amz-metadata-directive'], 'REPLACE');
+        t.true((await rawBody(s, key)).equals(srcRaw), `${what}: the ciphertext body is the source's, not re-encrypted`);
+        t.true(r.lastModified instanceof Date);
+      }
+      t.false((await rawBody(s, key)).includes(body.subarray(1000, 1064)), `${what}: the backend holds ciphertext`);
+
+      const read = d.readKey ? { customerKey: d.readKey } : {};
+      const head = await s.facade.headObject({ bucket: s.bucket, key, principal: 'svc', ...read });
+      t.deepEqual(head.sse, d.sse, `${what}: HEAD echo`);
+      t.deepEqual(head.userMetadata, { origin: `src-${from}` }, `${what}: COPY keeps the user metadata`);
+      t.is(head.contentType, 'application/x-copy-test');
+      t.is(head.cacheControl, 'max-age=7');
+      t.is(head.contentLength, body.length);
+      t.true((await buffer((await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read })).body)).equals(body), `${what}: whole read`);
+      const ranged = await s.facade.getObject({ bucket: s.bucket, key, principal: 'svc', ...read, range: { kind: 'from', first: 65_530, last: 131_080 } });
+      t.true((await buffer(ranged.body)).equals(body.subarray(65_530, 131_081)), `${what}: range across chunk boundaries`);
+
+      const after = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: src.key }));
+      t.is(after.ETag, srcHead.ETag, `${what}: source untouched`);
+    }
+    if (from !== 'none') {
+      const got = await s.facade.getObject({ bucket: s.bucket, key: src.key, principal: 'svc', ...(src.customerKey ? { customerKey: src.customerKey } : {}) });
+      t.true((await buffer(got.body)).equals(body), 'the source still reads under its own key');
+    }
+  } finally {
+    await s.close();
+  }
 }

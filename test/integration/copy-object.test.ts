@@ -210,7 +210,7 @@ test('a concurrent overwrite between the read and the backend copy is not silent
   }
 });
 
-test('a 3-part multipart object copied to another key and mode keeps its committed layout: whole and ranged reads across parts exact, one CopyObject, no part upload', async (t) => {
+test('a 3-part multipart object copied to another key and mode, then re-wrapped in place to another KMS key, keeps its committed layout: whole and ranged reads across parts exact, one CopyObject each, no part upload', async (t) => {
   const s = await copySetup('mp');
   try {
     const plain = await putMultipart(s, 'mp', { mode: 'SSE-KMS', keyRef: s.kmsA, context: { a: 'b' } });
@@ -221,6 +221,12 @@ test('a 3-part multipart object copied to another key and mode keeps its committ
     t.is((await s.facade.headObject({ bucket: s.bucket, key: 'elsewhere/mp-copy', principal: 'svc', customerKey })).contentLength, plain.length);
     t.true((await read(s, 'elsewhere/mp-copy', customerKey)).equals(plain), 'whole read');
     for (const [a, z] of rangesOf(plain.length)) t.true((await read(s, 'elsewhere/mp-copy', customerKey, [a, z])).equals(plain.subarray(a, z + 1)), `range ${a}-${z}`);
+    // and the metadata-only re-wrap in place (copy-to-self to another key), as a key rotation does it
+    s.proxy.clear();
+    await s.facade.copyObject({ principal: 'svc', source: { bucket: s.bucket, key: 'mp' }, bucket: s.bucket, key: 'mp', encryption: { mode: 'SSE-KMS', keyRef: s.kmsB }, encryptionRequested: true, metadataDirective: 'COPY' });
+    t.deepEqual([s.count('CopyObject'), s.count('UploadPart'), s.count('PutObject')], [1, 0, 0]);
+    t.is((await s.facade.headObject({ bucket: s.bucket, key: 'mp', principal: 'svc' })).sse?.keyId, s.kmsB);
+    for (const [a, z] of rangesOf(plain.length)) t.true((await read(s, 'mp', undefined, [a, z])).equals(plain.subarray(a, z + 1)), `in place: range ${a}-${z}`);
   } finally {
     await s.close();
   }
