@@ -284,7 +284,7 @@ test('UploadPartCopy: ranges of a sealed source (and a whole one) become parts o
   }
 });
 
-test('refusals: a source under a key this process is not configured to read is AccessDenied; a plaintext source outside the passthrough prefix is EnvelopeMissing; nothing is written', async (t) => {
+test('refusals: a source under a key this process is not configured to read is AccessDenied; a plaintext source outside the passthrough prefix is EnvelopeMissing; a passthrough object onto itself is NotImplemented; nothing is written', async (t) => {
   const s = await copySetup('refuse');
   try {
     const body = randomBytes(2000);
@@ -294,6 +294,8 @@ test('refusals: a source under a key this process is not configured to read is A
     s.proxy.clear();
     t.is(await code(copy('planted')), 'AccessDenied');
     t.is(await code(copy('outside/plain')), 'EnvelopeMissing');
+    await s.direct.send(new PutObjectCommand({ Bucket: s.bucket, Key: 'plain/in-place', Body: body }));
+    t.is(await code(s.facade.copyObject({ principal: 'svc', source: { bucket: s.bucket, key: 'plain/in-place' }, bucket: s.bucket, key: 'plain/in-place', encryption: { mode: 'SSE-S3' }, encryptionRequested: true, metadataDirective: 'COPY' })), 'NotImplemented', 'a plaintext object is not sealed in place by an unconditional PUT');
     t.is(s.count('CopyObject') + s.count('PutObject'), 0);
     t.false(await exists(s, 'planted-copy'));
     t.false(await exists(s, 'outside/plain-copy'));

@@ -32,7 +32,8 @@ export async function readCopySource(ctx: FacadeContext, s: CopySourceRequest, c
  *   copy-to-self;
  * - a plaintext source (served only inside a passthrough prefix; elsewhere SealedObjects refuses it)
  *   has no DEK to keep: its body is read and sealed for the destination, the read pinned to the ETag
- *   the conditions were checked on.
+ *   the conditions were checked on. In place it is refused (NotImplemented): a PUT cannot be made
+ *   conditional on the version read, so a concurrent write could be overwritten.
  * A copy onto itself that changes neither metadata (REPLACE) nor encryption (SSE headers) is
  * InvalidRequest, as on S3.
  */
@@ -55,6 +56,9 @@ export async function copyObject(ctx: FacadeContext, req: CopyObjectRequest): Pr
       return result(copied, head, sseResultOf(wrap, dstKey));
     }
     if (req.source.customerKey !== undefined) throw new SealError('InvalidRequest', 'The encryption parameters are not applicable to this object.');
+    // sealing a plaintext object in place rewrites its body with a PUT, which (unlike a copy) cannot be
+    // made conditional on the version read here: a concurrent write would be overwritten silently
+    if (src.bucket === dst.bucket && src.key === dst.key) throw new SealError('NotImplemented', 'sealing a plaintext object in place is not supported: copy it to another key');
     return await sealPlaintextSource(ctx, req.principal, src, head, dst, writeKeys, meta, headers, dstKey);
   } finally {
     writeKeys.dispose?.();
