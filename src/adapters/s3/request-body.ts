@@ -66,7 +66,7 @@ export function requestBody(req: S3Request): RequestBody {
   const length = chunked ? chunked.decodedLength : contentLength(h);
   const sha = h['x-amz-content-sha256'];
   const stages: Transform[] = [];
-  if (!chunked && sha !== undefined && SHA256_HEX.test(sha)) stages.push(new PayloadHash(Buffer.from(sha, 'hex')));
+  if (!chunked && req.payloadHashTrusted !== true && sha !== undefined && SHA256_HEX.test(sha)) stages.push(new PayloadHash(Buffer.from(sha, 'hex')));
   const decoder = chunked ? new AwsChunkedDecoder(chunked) : undefined;
   if (decoder) stages.push(decoder);
   if (checksums.active) stages.push(checksums.tap());
