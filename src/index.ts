@@ -10,6 +10,7 @@ export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult, ContentHeader
 export { ObjectFacade } from './engine/facade/object-facade.js';
 export { allowAllActions, type ObjectActionPolicy, type ObjectAction } from './engine/facade/object-action-policy.js';
 export type * from './engine/facade/facade-types.js';
+export type * from './engine/facade/copy-object-types.js';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './backends/s3-object-store.js';
 export { FileKeystore, type FileKeystoreOptions } from './keystores/file-keystore.js';
 export { KeystoreKeyResolver } from './engine/materials/keystore-key-resolver.js';

@@ -48,6 +48,17 @@ export interface PutResult {
   versionId?: string;
 }
 
+export interface CopyResult extends PutResult {
+  /** as the backend's CopyObjectResult says (absent after a copy in parts, whose Complete does not say) */
+  lastModified?: Date;
+}
+
+/** An object named by bucket and key (the copy source or target). */
+export interface StoredObjectName {
+  bucket: string;
+  key: string;
+}
+
 /** A part of an open upload as the backend lists it. */
 export interface UploadedPart {
   size: number;
@@ -105,6 +116,14 @@ export interface ObjectStore {
    * headers too: `headers` are the ones the copy keeps (none given = none kept).
    */
   replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult>;
+  /**
+   * Server-side copy of the `size`-byte object `source` to `target` (which may be `source` itself)
+   * with `metadata` and content `headers` replacing the source's (REPLACE), only if the source still
+   * has `ifMatch`. Over the backend's single-copy limit the copy goes by UploadPartCopy, every part
+   * conditional on `ifMatch`; a copy onto the source itself also completes only if it still has
+   * `ifMatch`. The backend never sees anything but ciphertext and the envelope.
+   */
+  copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult>;
   /** DeleteObject: no key is involved (DESIGN.md permission matrix); a missing key is not an error, as on S3 */
   delete(bucket: string, key: string): Promise<DeleteResult>;
 

@@ -21,7 +21,7 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from './object-store.js';
+import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from './object-store.js';
 import { SealError } from '../errors.js';
 import { BackendRequestError } from './backend-request-error.js';
 
@@ -101,6 +101,15 @@ function storedInfo(r: HeadObjectCommandOutput | GetObjectCommandOutput): Stored
     ...(r.LastModified ? { lastModified: r.LastModified } : {}),
     ...(r.VersionId ? { versionId: r.VersionId } : {}),
   };
+}
+
+/**
+ * An ETag as S3 sends it: quoted. SeaweedFS answers CopyObject with an unquoted ETag in
+ * CopyObjectResult while its HEAD quotes the same value; callers compare ETags as strings
+ * (If-Match, CopySourceIfMatch), so every copy's ETag is given in the one form HEAD uses.
+ */
+export function quotedEtag(etag: string): string {
+  return etag.startsWith('"') || etag.startsWith('W/"') ? etag : `"${etag}"`;
 }
 
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
@@ -266,32 +275,43 @@ export class S3ObjectStore implements ObjectStore {
     return r.LocationConstraint ?? '';
   }
 
-  async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
-    if (size > this.copyLimit) return this.copyInParts(bucket, key, metadata, ifMatch, size, headers);
+  replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
+    const self = { bucket, key };
+    return this.copyObject(self, self, metadata, ifMatch, size, headers);
+  }
+
+  async copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult> {
+    if (size > this.copyLimit) return this.copyInParts(source, target, metadata, ifMatch, size, headers);
     // no ChecksumAlgorithm: with one, MinIO recomputes the checksum, i.e. rewrites the object
     const r = await backend('CopyObject', () => this.client.send(
       new CopyObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        CopySource: copySource(bucket, key),
+        Bucket: target.bucket,
+        Key: target.key,
+        CopySource: copySource(source.bucket, source.key),
         CopySourceIfMatch: ifMatch,
         MetadataDirective: 'REPLACE',
         Metadata: metadata,
         ...contentInput(headers),
       }),
     ));
-    return { etag: need(r.CopyObjectResult?.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
+    return {
+      etag: quotedEtag(need(r.CopyObjectResult?.ETag, 'ETag')),
+      ...(r.VersionId ? { versionId: r.VersionId } : {}),
+      ...(r.CopyObjectResult?.LastModified ? { lastModified: r.CopyObjectResult.LastModified } : {}),
+    };
   }
 
   /**
-   * The commit of an object over the copy limit: a new multipart upload on the same key with the
-   * replaced metadata, filled by UploadPartCopy ranges of the object itself. Each range is copied
-   * only if the source still has `ifMatch`, and the Complete only replaces the object if it still
-   * has `ifMatch` (S3 conditional write), so a write that lands during the copy wins and is never
-   * overwritten by the older bytes. The upload is created without a checksum algorithm: UploadPartCopy
+   * A copy over the copy limit (the commit of a large multipart object, or a large copy to another
+   * key): a new multipart upload on the target with the replaced metadata, filled by UploadPartCopy
+   * ranges of the source. Each range is copied only if the source still has `ifMatch`; a copy onto
+   * the source itself completes only if the object still has `ifMatch` (S3 conditional write), so a
+   * write that lands during the copy wins and is never overwritten by the older bytes. The upload is created without a checksum algorithm: UploadPartCopy
    * cannot carry part checksums, and MinIO refuses part copies into an upload that expects them.
    */
-  private async copyInParts(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
+  private async copyInParts(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult> {
+    const { bucket, key } = target;
+    const onto = source.bucket === target.bucket && source.key === target.key;
     const content = contentInput(headers);
     const created = await backend('CreateMultipartUpload', () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata, ...content })));
     const uploadId = need(created.UploadId, 'UploadId');
@@ -314,7 +334,7 @@ export class S3ObjectStore implements ObjectStore {
               Key: key,
               UploadId: uploadId,
               PartNumber: i + 1,
-              CopySource: copySource(bucket, key),
+              CopySource: copySource(source.bucket, source.key),
               CopySourceIfMatch: ifMatch,
               CopySourceRange: `bytes=${start}-${end}`,
             }),
@@ -332,7 +352,8 @@ export class S3ObjectStore implements ObjectStore {
       );
       const firstFailure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (firstFailure) throw firstFailure.reason;
-      return await this.completeMultipart(bucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })), ifMatch);
+      // another target's current object is not what was read: only a copy onto the source is conditional on it
+      return await this.completeMultipart(bucket, key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })), onto ? ifMatch : undefined);
     } catch (err) {
       // best effort: the failure that matters is the one thrown; a leftover upload holds only ciphertext
       await this.abortMultipart(bucket, key, uploadId).catch(() => undefined);

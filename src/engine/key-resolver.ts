@@ -13,6 +13,12 @@ export interface KeyResolver {
    * caches enforce their byte limits.
    */
   generate(o: ObjectId, plaintextLength?: number): Promise<{ dek: Buffer; wrap: WrapFields }>;
+  /**
+   * wraps the DEK of an existing body for object `o` (a copy, rename or key change is a re-wrap,
+   * never a re-encryption: DESIGN.md "Modes and key hierarchy"); the caller keeps and zeroes `dek`.
+   * Resolvers that cannot wrap a given key leave it out, and such a copy rewrites the body.
+   */
+  wrapExisting?(o: ObjectId, dek: Buffer, plaintextLength?: number): Promise<WrapFields>;
   /** the DEK of a stored object (after checking whatever the mode requires, e.g. the SSE-C check value) */
   recover(o: ObjectId, env: Envelope): Promise<Buffer>;
   /**

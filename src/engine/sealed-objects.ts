@@ -1,12 +1,12 @@
 import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
+import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { V1, wipe } from '../crypto/kdf.js';
 import { openChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
-import type { ContentHeaders, ObjectStore, PutResult, StoredObjectInfo } from '../backends/object-store.js';
+import type { ContentHeaders, CopyResult, ObjectStore, PutResult, StoredObjectInfo } from '../backends/object-store.js';
 import { SealError } from '../errors.js';
 import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './envelope-lookup.js';
 import { exactLength, readExactly } from './exact-length.js';
@@ -15,7 +15,7 @@ import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { openObject, plaintextLengthOf, type OpenOptions, type PlainRange } from './object-reader.js';
 import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
-import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart } from './object-writer.js';
+import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 import { VerifiedLayoutCache } from './verified-layout-cache.js';
@@ -53,6 +53,8 @@ export interface ReadOptions {
 
 export interface ObjectHead {
   plaintextLength: number;
+  /** bytes the backend stores (the ciphertext; for a passthrough object its plaintext) */
+  storedSize: number;
   etag: string;
   userMetadata: Record<string, string>;
   /** the content headers stored with the object (passed through, issue 7 item 1) */
@@ -99,8 +101,8 @@ export interface BodyOptions {
 export type RangeArgument = PlainRange | ((plaintextLength: number) => PlainRange);
 
 /** what every read reports of the stored object besides its body */
-function described(info: StoredObjectInfo): Pick<ObjectHead, 'etag' | 'headers' | 'lastModified' | 'versionId'> {
-  return { etag: info.etag, headers: info.headers, ...(info.lastModified ? { lastModified: info.lastModified } : {}), ...(info.versionId !== undefined ? { versionId: info.versionId } : {}) };
+function described(info: StoredObjectInfo): Pick<ObjectHead, 'storedSize' | 'etag' | 'headers' | 'lastModified' | 'versionId'> {
+  return { storedSize: info.size, etag: info.etag, headers: info.headers, ...(info.lastModified ? { lastModified: info.lastModified } : {}), ...(info.versionId !== undefined ? { versionId: info.versionId } : {}) };
 }
 
 function userMetadataOf(meta: Record<string, string>): Record<string, string> {
@@ -333,6 +335,48 @@ export class SealedObjects {
     const n = Math.min(MAGIC_SIZE, size);
     assertNotSealed(await readExactly(await this.store.get(o.bucket, o.key, { start: 0, end: n - 1 }, etag), n, 'object magic'));
     return exactLength(await this.store.get(o.bucket, o.key, range, etag), range.end - range.start + 1, 'ranged read');
+  }
+
+  /**
+   * CopyObject of a sealed object as a re-wrap (DESIGN.md "Modes and key hierarchy": copy, rename
+   * and rotation never re-encrypt). The body's encryption binds only the DEK (and, for multipart
+   * objects, the upload nonce U the envelope carries), so the body stays as it is: the DEK is
+   * recovered under the source's key (`readKeys`: its allowed-read-keys check, an SSE-C check value),
+   * the source envelope's MAC is verified under it, and the DEK is wrapped for the target object
+   * (`writeKeys.wrapExisting`: the wrap binds the target's bucket and key, FORMAT.md §5.5, §8, §9).
+   * The new envelope keeps U and the committed layout, so part keys (which bind U, part number and
+   * length, §7.2) and ranged reads of a multipart source stay valid at the target; its MAC is
+   * recomputed, since mode, context and SSE-C salt and check are covered (§5.4). Then one backend
+   * copy with the new metadata, conditional on the ETag `head` was read with (DESIGN.md: every
+   * read-modify-write uses CopySourceIfMatch), in parts over the backend's copy limit.
+   */
+  async rewrap(src: ObjectId, head: ObjectHead, dst: ObjectId, readKeys: KeyResolver, writeKeys: KeyResolver, meta: UserMetadata, headers?: ContentHeaders): Promise<{ copied: CopyResult; wrap: WrapFields }> {
+    const env = head.envelope;
+    if (env === undefined) throw new SealError('EnvelopeMissing', 'a re-wrap needs a sealed source');
+    // a multipart object s3seal did not complete is unreadable; its copy would be too
+    if (env.uploadNonce !== undefined && env.layout === undefined) throw new SealError('MultipartIncomplete', 'the source is a multipart upload s3seal never committed');
+    const wrapExisting = writeKeys.wrapExisting?.bind(writeKeys);
+    if (wrapExisting === undefined) throw new SealError('InvalidArgument', 'the target key resolver cannot wrap an existing data key');
+    const dek = await readKeys.recover(src, env);
+    try {
+      verifyEnvelope(env, dek);
+      const wrap = await wrapExisting(dst, dek, head.plaintextLength);
+      const envelope = encodeEnvelope(
+        {
+          ...wrap,
+          ...(env.uploadNonce !== undefined ? { uploadNonce: env.uploadNonce } : {}),
+          ...(env.layout !== undefined ? { layout: env.layout } : {}),
+          // sealed under the DEK, which the copy keeps, and bound to the object only through it (FORMAT.md §5.7)
+          ...(env.sealedChecksums !== undefined ? { sealedChecksums: env.sealedChecksums } : {}),
+        },
+        dek,
+        { version: env.version, suite: env.suite },
+      );
+      const copied = await this.store.copyObject(src, dst, withEnvelope(meta, envelope), head.etag, head.storedSize, headers);
+      return { copied, wrap };
+    } finally {
+      wipe(dek);
+    }
   }
 
   /** CreateMultipartUpload: returns the s3seal upload token that callers use as UploadId. */

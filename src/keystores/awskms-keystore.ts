@@ -5,6 +5,7 @@ import {
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
+  EncryptCommand,
   GenerateDataKeyCommand,
   GenerateMacCommand,
   ListKeyRotationsCommand,
@@ -137,6 +138,14 @@ export class AwsKmsKeystore implements Keystore {
     );
     if (!r.Plaintext) throw new KeystoreError('KeyStoreUnavailable', 'Decrypt: incomplete response');
     return AwsKmsKeystore.takePlaintext(r.Plaintext);
+  }
+
+  async encryptDataKey(keyName: string, plaintext: Buffer, context: string): Promise<RewrappedKey> {
+    const r = await this.call('Encrypt', () =>
+      this.client.send(new EncryptCommand({ KeyId: keyName, Plaintext: plaintext, EncryptionContext: AwsKmsKeystore.ctx(context) })),
+    );
+    if (!r.CiphertextBlob || !r.KeyId) throw new KeystoreError('KeyStoreUnavailable', 'Encrypt: incomplete response');
+    return { wrapped: Buffer.from(r.CiphertextBlob), keyId: r.KeyId };
   }
 
   async rewrapDataKey(keyName: string, wrapped: Buffer, context: string, toKeyName?: string): Promise<RewrappedKey> {

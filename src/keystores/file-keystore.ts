@@ -271,6 +271,13 @@ export class FileKeystore implements Keystore {
     }
   }
 
+  async encryptDataKey(keyName: string, plaintext: Buffer, context: string): Promise<RewrappedKey> {
+    this.refresh();
+    this.enabledKey(keyName);
+    const out = await this.wrap(keyName, context, plaintext);
+    return { wrapped: out.wrapped, keyId: `file:${keyName}`, keyVersion: out.version };
+  }
+
   async rewrapDataKey(keyName: string, wrapped: Buffer, context: string, toKeyName?: string): Promise<RewrappedKey> {
     const dek = await this.decryptDataKey(keyName, wrapped, context);
     try {

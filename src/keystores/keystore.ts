@@ -46,6 +46,12 @@ export interface Keystore {
   /** `keyName` is the keystore-local part of a keyRef (see key-ref.ts) */
   generateDataKey(keyName: string, context: string): Promise<GeneratedDataKey>;
   decryptDataKey(keyName: string, wrapped: Buffer, context: string): Promise<Buffer>;
+  /**
+   * wraps a data key this process already holds (the caller keeps and zeroes `plaintext`) under the
+   * newest version of `keyName` with `context`: a copy to another object or key re-wraps the DEK
+   * under the destination's binding context, which no rewrap (same context) can do
+   */
+  encryptDataKey(keyName: string, plaintext: Buffer, context: string): Promise<RewrappedKey>;
   /** to the newest version of the same key, or to `toKeyName` in the same keystore */
   rewrapDataKey(keyName: string, wrapped: Buffer, context: string, toKeyName?: string): Promise<RewrappedKey>;
   createKey(keyName: string): Promise<KeyDescription>;

@@ -99,6 +99,20 @@ export function keystoreContract(label: string, subject: () => Promise<ContractS
     t.is(await code(s.ks.rewrapDataKey(s.keyName, g.wrapped, ctx('other'), s.otherKeyName)), 'KMS.InvalidCiphertextException', 'rewrap checks the context too');
   });
 
+  test(`${label}: encryptDataKey wraps a held data key under another key and context (a copy's re-wrap); only that key and context decrypt it`, async (t) => {
+    const s = await subject();
+    const from = ctx('src', { dept: 'x' });
+    const to = ctx('dst/other key', { dept: 'y' });
+    const g = await s.ks.generateDataKey(s.keyName, from);
+    const e = await s.ks.encryptDataKey(s.otherKeyName, g.plaintext, to);
+    t.is(e.keyId, (await s.ks.describeKey(s.otherKeyName)).keyId);
+    t.false(e.wrapped.includes(g.plaintext));
+    t.true((await s.ks.decryptDataKey(s.otherKeyName, e.wrapped, to)).equals(g.plaintext));
+    t.is(await code(s.ks.decryptDataKey(s.otherKeyName, e.wrapped, from)), 'KMS.InvalidCiphertextException', 'bound to the new context');
+    t.is(await code(s.ks.decryptDataKey(s.keyName, e.wrapped, to)), 'KMS.InvalidCiphertextException', 'bound to the new key');
+    t.is(await code(s.ks.encryptDataKey(s.missingKeyName, g.plaintext, to)), 'KMS.NotFoundException');
+  });
+
   test(`${label}: disable and enable (capability canDisable)`, async (t) => {
     const s = await subject();
     if (!s.ks.capabilities.canDisable) {

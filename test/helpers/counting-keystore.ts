@@ -62,6 +62,11 @@ export class CountingKeystore implements Keystore {
     return k;
   }
 
+  async encryptDataKey(keyName: string, plaintext: Buffer, context: string): Promise<RewrappedKey> {
+    const r = await this.inner.encryptDataKey(this.nameOf(keyName), plaintext, context);
+    return { ...r, keyId: this.idOf(r.keyId) };
+  }
+
   async rewrapDataKey(keyName: string, wrapped: Buffer, context: string, toKeyName?: string): Promise<RewrappedKey> {
     const r = await this.inner.rewrapDataKey(this.nameOf(keyName), wrapped, context, toKeyName === undefined ? undefined : this.nameOf(toKeyName));
     return { ...r, keyId: this.idOf(r.keyId) };

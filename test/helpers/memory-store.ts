@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BucketInfo, ByteRange, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { BucketInfo, ByteRange, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from '../../src/backends/object-store.js';
 
 interface Stored {
   body: Buffer;
@@ -94,6 +94,14 @@ export class MemoryStore implements ObjectStore {
     const o = this.find(bucket, key);
     if (ifMatch !== o.etag) return Promise.reject(new Error('MemoryStore: PreconditionFailed'));
     return Promise.resolve({ etag: this.set(bucket, key, o.body, metadata, headers) });
+  }
+  /** CopyObjects received (a re-wrap is one copy and no PUT) */
+  copies = 0;
+  copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, _size?: number, headers?: ContentHeaders): Promise<CopyResult> {
+    this.copies++;
+    const o = this.find(source.bucket, source.key);
+    if (ifMatch !== o.etag) return Promise.reject(new Error('MemoryStore: PreconditionFailed'));
+    return Promise.resolve({ etag: this.set(target.bucket, target.key, o.body, metadata, headers), lastModified: new Date() });
   }
   /** DeleteObjects received (a delete must use no key: tests count keystore calls around it) */
   deletes = 0;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from '../../src/backends/object-store.js';
 
 /**
  * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
@@ -48,6 +48,12 @@ export class RecordingStore implements ObjectStore {
   replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {
     this.commits.push({ key, metadata, ifMatch, size });
     return this.inner.replaceMetadata(bucket, key, metadata, ifMatch, size, headers);
+  }
+  /** copies to another object (a copy onto itself is recorded here and, through replaceMetadata, in `commits` when it is a commit) */
+  readonly copies: { source: StoredObjectName; target: StoredObjectName; metadata: Record<string, string>; ifMatch: string; size: number; headers?: ContentHeaders }[] = [];
+  copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult> {
+    this.copies.push({ source, target, metadata, ifMatch, size, ...(headers ? { headers } : {}) });
+    return this.inner.copyObject(source, target, metadata, ifMatch, size, headers);
   }
   delete(bucket: string, key: string): Promise<DeleteResult> {
     return this.inner.delete(bucket, key);

@@ -76,6 +76,7 @@ test('review: an object written after its alias was re-pointed is readable at on
     capabilities: ks.capabilities,
     generateDataKey: (_n, c) => ks.generateDataKey(target, c),
     decryptDataKey: (_n, w, c) => ks.decryptDataKey(target, w, c),
+    encryptDataKey: (_n, p, c) => ks.encryptDataKey(target, p, c),
     rewrapDataKey: (_n, w, c, to) => ks.rewrapDataKey(target, w, c, to),
     createKey: (n) => ks.createKey(n),
     rotateKey: () => ks.rotateKey(target),

@@ -31,6 +31,7 @@ function partSink(): ObjectStore {
     listParts: unused,
     abortMultipart: unused,
     replaceMetadata: unused,
+    copyObject: unused,
     delete: unused,
     createBucket: unused,
     deleteBucket: unused,

@@ -3,6 +3,8 @@ import type { MaterialsManager } from '../materials/materials-manager.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
+import { copyObject } from './copy-object.js';
+import type { CopyObjectRequest, CopyObjectResult, UploadPartCopyRequest, UploadPartCopyResult } from './copy-object-types.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteObject } from './delete-object.js';
 import type {
@@ -32,6 +34,7 @@ import { allowAllActions, type ObjectActionPolicy } from './object-action-policy
 import { putObject } from './put-object.js';
 import { MIN_UNKNOWN_LENGTH_PART } from './put-unknown-length.js';
 import { uploadPart } from './upload-part.js';
+import { uploadPartCopy } from './upload-part-copy.js';
 
 export interface ObjectFacadeOptions {
   /** part size (bytes, >= 5 MiB) of a PutObject whose length is not known; default 8 MiB */
@@ -64,6 +67,9 @@ export class ObjectFacade {
   headObject(req: HeadObjectRequest): Promise<HeadObjectResult> {
     return headObject(this.ctx, req);
   }
+  copyObject(req: CopyObjectRequest): Promise<CopyObjectResult> {
+    return copyObject(this.ctx, req);
+  }
   deleteObject(req: DeleteObjectRequest): Promise<DeleteObjectResult> {
     return deleteObject(this.ctx, req);
   }
@@ -72,6 +78,9 @@ export class ObjectFacade {
   }
   uploadPart(req: UploadPartRequest): Promise<UploadPartResult> {
     return uploadPart(this.ctx, req);
+  }
+  uploadPartCopy(req: UploadPartCopyRequest): Promise<UploadPartCopyResult> {
+    return uploadPartCopy(this.ctx, req);
   }
   completeMultipartUpload(req: CompleteMultipartUploadRequest): Promise<CompleteMultipartUploadResult> {
     return completeMultipartUpload(this.ctx, req);

@@ -45,18 +45,32 @@ export class BucketKeyResolver implements KeyResolver {
   }
 
   async generate(o: ObjectId, plaintextLength = 0): Promise<{ dek: Buffer; wrap: WrapFields }> {
+    const dek = randomBytes(32);
+    try {
+      return { dek, wrap: await this.wrapExisting(o, dek, plaintextLength) };
+    } catch (err) {
+      dek.fill(0);
+      throw err;
+    }
+  }
+
+  /** the DEK (fresh, or an existing body's on a copy) wrapped locally under the cached bucket key */
+  async wrapExisting(o: ObjectId, dek: Buffer, plaintextLength = 0): Promise<WrapFields> {
     const owner = this.owner(await this.resolvedId());
     const bk = await this.cache.forEncrypt(o.bucket, owner, this.principal, plaintextLength, async () => {
       const g = await this.keystore.generateDataKey(this.keyName, bucketKeyContext(o.bucket));
       this.keyIds.learn(this.keystore, this.keyName, g.keyId);
       return g;
     });
-    const dek = randomBytes(32);
-    const wrappedKey = bucketKeyWrap(bk.key, dek, o);
-    bk.key.fill(0);
+    let wrappedKey: Buffer;
+    try {
+      wrappedKey = bucketKeyWrap(bk.key, dek, o);
+    } finally {
+      bk.key.fill(0);
+    }
     const wrap: WrapFields = { mode: this.mode, keyRef: bk.keyId, wrappedKey, bucketKey: bk.wrapped };
     if (this.mode === 'SSE-KMS' && Object.keys(this.callerContext).length > 0) wrap.context = canonicalContext(this.callerContext);
-    return { dek, wrap };
+    return wrap;
   }
 
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {

@@ -33,6 +33,14 @@ export class KeystoreKeyResolver implements KeyResolver {
     return { dek: g.plaintext, wrap };
   }
 
+  async wrapExisting(o: ObjectId, dek: Buffer): Promise<WrapFields> {
+    const e = await this.keystore.encryptDataKey(this.keyName, dek, bindingContext(o, this.callerContext));
+    this.keyIds.learn(this.keystore, this.keyName, e.keyId);
+    const wrap: WrapFields = { mode: this.mode, keyRef: e.keyId, wrappedKey: e.wrapped };
+    if (this.mode === 'SSE-KMS' && Object.keys(this.callerContext).length > 0) wrap.context = canonicalContext(this.callerContext);
+    return wrap;
+  }
+
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
     await checkEnvelopeKey(this.mode, env, (fresh) => this.keyIds.resolve(this.keystore, this.keyName, fresh));
     const ctx = env.context ? parseStoredContext(env.context) : {};

@@ -21,6 +21,12 @@ export class SsecKeyResolver implements KeyResolver {
     return { dek, wrap: { mode: 'SSE-C', wrappedKey: w.wrappedKey, ssecSalt: w.salt, ssecCheck: w.check } };
   }
 
+  /** a fresh salt for every wrap (FORMAT.md §8: the zero nonce is safe only for a wrap key used once) */
+  async wrapExisting(o: ObjectId, dek: Buffer): Promise<WrapFields> {
+    const w = ssecWrap(this.k, dek, o);
+    return { mode: 'SSE-C', wrappedKey: w.wrappedKey, ssecSalt: w.salt, ssecCheck: w.check };
+  }
+
   async recover(o: ObjectId, env: Envelope): Promise<Buffer> {
     if (env.mode !== 'SSE-C' || !env.ssecSalt || !env.ssecCheck) {
       throw new SealError('InvalidArgument', 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.');

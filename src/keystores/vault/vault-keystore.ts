@@ -145,15 +145,20 @@ export class VaultKeystore implements Keystore {
     await this.requireDerived(toKeyName);
     const dek = await this.decryptDataKey(keyName, wrapped, context);
     try {
-      const to = split(toKeyName);
-      const d = await this.send('encrypt', 'POST', VaultHttp.path(to.mount, 'encrypt', to.name), { plaintext: dek.toString('base64'), context: transitContext(context) });
-      const ct = d['ciphertext'];
-      if (typeof ct !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'encrypt: incomplete answer');
-      const v = versionOf(ct);
-      return { wrapped: Buffer.from(ct, 'utf8'), keyId: `vault:${toKeyName}`, ...(v !== undefined ? { keyVersion: v } : {}) };
+      return await this.encryptDataKey(toKeyName, dek, context);
     } finally {
       dek.fill(0);
     }
+  }
+
+  async encryptDataKey(keyName: string, plaintext: Buffer, context: string): Promise<RewrappedKey> {
+    await this.requireDerived(keyName);
+    const to = split(keyName);
+    const d = await this.send('encrypt', 'POST', VaultHttp.path(to.mount, 'encrypt', to.name), { plaintext: plaintext.toString('base64'), context: transitContext(context) });
+    const ct = d['ciphertext'];
+    if (typeof ct !== 'string') throw new KeystoreError('KeyStoreUnavailable', 'encrypt: incomplete answer');
+    const v = versionOf(ct);
+    return { wrapped: Buffer.from(ct, 'utf8'), keyId: `vault:${keyName}`, ...(v !== undefined ? { keyVersion: v } : {}) };
   }
 
   async deriveSecret(keyName: string, label: string): Promise<Buffer> {

@@ -1,6 +1,7 @@
 import type { S3Operation, S3OperationName } from '../s3-operation.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
+import { copyObject } from './copy-object.js';
 import { createBucket } from './create-bucket.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteBucket } from './delete-bucket.js';
@@ -13,6 +14,7 @@ import { listBuckets } from './list-buckets.js';
 import { listParts } from './list-parts.js';
 import { putObject } from './put-object.js';
 import { uploadPart } from './upload-part.js';
+import { uploadPartCopy } from './upload-part-copy.js';
 
 /**
  * Which function serves which S3 operation. An operation without an entry answers NotImplemented
@@ -21,6 +23,7 @@ import { uploadPart } from './upload-part.js';
 export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   AbortMultipartUpload: abortMultipartUpload,
   CompleteMultipartUpload: completeMultipartUpload,
+  CopyObject: copyObject,
   CreateBucket: createBucket,
   CreateMultipartUpload: createMultipartUpload,
   DeleteBucket: deleteBucket,
@@ -33,4 +36,5 @@ export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   ListParts: listParts,
   PutObject: putObject,
   UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
 };
