@@ -32,6 +32,10 @@ function partSink(): ObjectStore {
     abortMultipart: unused,
     replaceMetadata: unused,
     delete: unused,
+    listObjects: unused,
+    listObjectsV2: unused,
+    listObjectVersions: unused,
+    deleteObjects: unused,
   };
 }
 
