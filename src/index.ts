@@ -10,6 +10,11 @@ export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult, ContentHeader
 export { ObjectFacade } from './engine/facade/object-facade.js';
 export { allowAllActions, type ObjectActionPolicy, type ObjectAction } from './engine/facade/object-action-policy.js';
 export type * from './engine/facade/facade-types.js';
+export type * from './engine/facade/list-types.js';
+export type * from './engine/facade/delete-objects-types.js';
+export type * from './engine/facade/object-attributes-types.js';
+export type * from './backends/object-listing.js';
+export { ListedSizes, type ListedSizesOptions, type EncryptedOnlyPrefix } from './engine/listed-sizes.js';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './backends/s3-object-store.js';
 export { FileKeystore, type FileKeystoreOptions } from './keystores/file-keystore.js';
 export { KeystoreKeyResolver } from './engine/materials/keystore-key-resolver.js';

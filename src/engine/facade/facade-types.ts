@@ -7,6 +7,7 @@ import type { UserMetadata } from '../metadata-budget.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
+import type { ListedSizes } from '../listed-sizes.js';
 
 export type { ContentHeaders, EncryptionPlan, UserMetadata };
 
@@ -133,4 +134,6 @@ export interface FacadeContext {
   policy: ObjectActionPolicy;
   /** part size of a PutObject of unknown length (at least 5 MiB); one such part is buffered per upload */
   unknownLengthPartSize: number;
+  /** plaintext sizes of listed objects */
+  sizes: ListedSizes;
 }

@@ -5,6 +5,14 @@ import { abortMultipartUpload } from './abort-multipart-upload.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteObject } from './delete-object.js';
+import { deleteObjects } from './delete-objects.js';
+import type { DeleteObjectsRequest, DeleteObjectsResult } from './delete-objects-types.js';
+import { getObjectAttributes } from './get-object-attributes.js';
+import { listObjectVersions } from './list-object-versions.js';
+import { listObjects } from './list-objects.js';
+import type { ListObjectsRequest, ListObjectsResult, ListObjectVersionsRequest, ListObjectVersionsResult } from './list-types.js';
+import type { GetObjectAttributesRequest, GetObjectAttributesResult } from './object-attributes-types.js';
+import { ListedSizes } from '../listed-sizes.js';
 import type {
   AbortMultipartUploadRequest,
   CompleteMultipartUploadRequest,
@@ -33,6 +41,8 @@ import { uploadPart } from './upload-part.js';
 export interface ObjectFacadeOptions {
   /** part size (bytes, >= 5 MiB) of a PutObject whose length is not known; default 8 MiB */
   unknownLengthPartSize?: number;
+  /** plaintext sizes of listed objects (the container binds one from config `listing`); default: HEAD everything, 8 at once */
+  sizes?: ListedSizes;
 }
 
 const DEFAULT_UNKNOWN_LENGTH_PART = 8 * 1024 * 1024;
@@ -49,7 +59,7 @@ export class ObjectFacade {
   constructor(objects: SealedObjects, materials: MaterialsManager, store: ObjectStore, policy: ObjectActionPolicy = allowAllActions, opts: ObjectFacadeOptions = {}) {
     const unknownLengthPartSize = opts.unknownLengthPartSize ?? DEFAULT_UNKNOWN_LENGTH_PART;
     if (!Number.isSafeInteger(unknownLengthPartSize) || unknownLengthPartSize < MIN_UNKNOWN_LENGTH_PART) throw new RangeError(`unknownLengthPartSize must be an integer >= ${MIN_UNKNOWN_LENGTH_PART}`);
-    this.ctx = { objects, materials, store, policy, unknownLengthPartSize };
+    this.ctx = { objects, materials, store, policy, unknownLengthPartSize, sizes: opts.sizes ?? new ListedSizes(store) };
   }
 
   putObject(req: PutObjectRequest): Promise<PutObjectResult> {
@@ -75,5 +85,17 @@ export class ObjectFacade {
   }
   abortMultipartUpload(req: AbortMultipartUploadRequest): Promise<void> {
     return abortMultipartUpload(this.ctx, req);
+  }
+  listObjects(req: ListObjectsRequest): Promise<ListObjectsResult> {
+    return listObjects(this.ctx, req);
+  }
+  listObjectVersions(req: ListObjectVersionsRequest): Promise<ListObjectVersionsResult> {
+    return listObjectVersions(this.ctx, req);
+  }
+  deleteObjects(req: DeleteObjectsRequest): Promise<DeleteObjectsResult> {
+    return deleteObjects(this.ctx, req);
+  }
+  getObjectAttributes(req: GetObjectAttributesRequest): Promise<GetObjectAttributesResult> {
+    return getObjectAttributes(this.ctx, req);
   }
 }
