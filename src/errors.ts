@@ -55,6 +55,8 @@ export type SealErrorCode =
   | 'SignatureDoesNotMatch'
   | 'BadDigest'
   | 'InvalidDigest'
+  // an XML request body that is not well-formed or not of S3's schema (DeleteObjects …)
+  | 'MalformedXML'
   | 'NotImplemented'
   // the object server could not be reached or failed (5xx): fail closed, retryable
   | 'BackendUnavailable';

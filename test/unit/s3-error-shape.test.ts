@@ -47,6 +47,7 @@ test('SealError codes → S3 code and status', (t) => {
     PreconditionFailed: ['PreconditionFailed', 412],
     MetadataTooLarge: ['MetadataTooLarge', 400],
     EntityTooLarge: ['EntityTooLarge', 400],
+    MalformedXML: ['MalformedXML', 400],
     NotImplemented: ['NotImplemented', 501],
     IncompleteBody: ['IncompleteBody', 400],
     InvalidChunkEncoding: ['InvalidRequest', 400],

@@ -11,20 +11,13 @@ import type { FacadeContext } from './facade-types.js';
 export async function deleteObjects(ctx: FacadeContext, req: DeleteObjectsRequest): Promise<DeleteObjectsResult> {
   const allowed: { key: string; versionId?: string }[] = [];
   const errors: DeleteObjectFailure[] = [];
-  const decisions = await Promise.all(
-    req.objects.map((o) =>
-      ctx.policy.authorize(req.principal, 'DeleteObject', { bucket: req.bucket, key: o.key }).then(
-        () => undefined,
-        (err: unknown) => err,
-      ),
-    ),
-  );
+  const decisions = await Promise.allSettled(req.objects.map((o) => ctx.policy.authorize(req.principal, 'DeleteObject', { bucket: req.bucket, key: o.key })));
   for (const [i, o] of req.objects.entries()) {
-    const refusal = decisions[i];
-    if (refusal === undefined) allowed.push(o);
+    const d = decisions[i]!;
+    if (d.status === 'fulfilled') allowed.push(o);
     // only a typed refusal is a per-key answer; anything else (a policy outage, a bug) fails the request
-    else if (refusal instanceof S3SealError && !refusal.retryable) errors.push({ ...o, error: refusal });
-    else throw refusal;
+    else if (d.reason instanceof S3SealError && !d.reason.retryable) errors.push({ ...o, error: d.reason as S3SealError });
+    else throw d.reason;
   }
   const outcome = await ctx.store.deleteObjects(req.bucket, allowed);
   return { deleted: outcome.deleted, errors: [...errors, ...outcome.errors.map(backendFailure)] };
