@@ -55,8 +55,17 @@ export interface PutResult {
 /** A part of an open upload as the backend lists it. */
 export interface UploadedPart {
   size: number;
+  /** the part's ETag and upload time, as ListParts reports them */
+  etag?: string;
+  lastModified?: Date;
   /** the backend's CRC32 of the part's ciphertext (base64), where it keeps one */
   crc32?: string;
+}
+
+/** A bucket as ListBuckets reports it. */
+export interface BucketInfo {
+  name: string;
+  creationDate?: Date;
 }
 
 /** A part named in CompleteMultipartUpload. */
@@ -111,4 +120,14 @@ export interface ObjectStore {
   listObjectVersions(bucket: string, query: ListVersionsQuery): Promise<ListVersionsPage>;
   /** DeleteObjects of at most 1000 keys (one request); every key's outcome is reported (never quiet) */
   deleteObjects(bucket: string, objects: readonly ObjectToDelete[]): Promise<DeleteObjectsOutcome>;
+
+  // Bucket operations that cannot expose object data: forwarded as they are (issue 7 item 2).
+  /** CreateBucket; `location`: the LocationConstraint, when the caller named one */
+  createBucket(bucket: string, location?: string): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
+  /** HeadBucket: resolves when the bucket exists and may be accessed; the region the backend reports, if any */
+  headBucket(bucket: string): Promise<{ region?: string }>;
+  listBuckets(): Promise<BucketInfo[]>;
+  /** GetBucketLocation: the LocationConstraint ("" for us-east-1 / none) */
+  bucketLocation(bucket: string): Promise<string>;
 }

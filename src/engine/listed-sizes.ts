@@ -1,3 +1,4 @@
+import { BackendRequestError } from '../backends/backend-request-error.js';
 import type { ObjectStore, StoredObjectInfo } from '../backends/object-store.js';
 import { findEnvelope } from './envelope-lookup.js';
 import { plaintextLengthOf } from './object-reader.js';
@@ -133,7 +134,7 @@ export class ListedSizes {
       return await this.store.head(bucket, e.key, e.versionId);
     } catch (err) {
       // deleted since the LIST: S3 lists what it had; the object is gone, so it is not reported
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      if (err instanceof BackendRequestError && err.status === 404) return undefined;
       throw err;
     }
   }

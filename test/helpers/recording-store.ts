@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type {
+  BucketInfo,
   ByteRange,
   CompletedPart,
   ContentHeaders,
@@ -86,5 +87,20 @@ export class RecordingStore implements ObjectStore {
   deleteObjects(bucket: string, objects: readonly ObjectToDelete[]): Promise<DeleteObjectsOutcome> {
     this.batchDeletes.push({ keys: objects.map((o) => o.key) });
     return this.inner.deleteObjects(bucket, objects);
+  }
+  createBucket(bucket: string, location?: string): Promise<void> {
+    return this.inner.createBucket(bucket, location);
+  }
+  deleteBucket(bucket: string): Promise<void> {
+    return this.inner.deleteBucket(bucket);
+  }
+  headBucket(bucket: string): Promise<{ region?: string }> {
+    return this.inner.headBucket(bucket);
+  }
+  listBuckets(): Promise<BucketInfo[]> {
+    return this.inner.listBuckets();
+  }
+  bucketLocation(bucket: string): Promise<string> {
+    return this.inner.bucketLocation(bucket);
   }
 }

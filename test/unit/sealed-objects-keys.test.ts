@@ -36,6 +36,11 @@ function partSink(): ObjectStore {
     listObjectsV2: unused,
     listObjectVersions: unused,
     deleteObjects: unused,
+    createBucket: unused,
+    deleteBucket: unused,
+    headBucket: unused,
+    listBuckets: unused,
+    bucketLocation: unused,
   };
 }
 

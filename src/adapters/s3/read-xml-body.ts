@@ -22,11 +22,13 @@ function hasBodyDigest(headers: Readonly<Record<string, string>>): boolean {
 /**
  * The whole body of a request that carries an S3 XML document, bounded, aws-chunked framing removed,
  * and its Content-MD5 / x-amz-checksum-* verified (BadDigest on a mismatch) before anything parses it.
+ * Unlike readSmallBody (request-body.ts, whose CompleteMultipartUpload checksums describe the object,
+ * not the document), every digest here is of the document itself: DeleteObjects requires one.
  */
 export async function readXmlBody(req: S3Request, opts: ReadXmlBodyOptions): Promise<Buffer> {
   const checksums = PlaintextChecksums.fromHeaders(req.headers);
   if (opts.integrityRequired && !hasBodyDigest(req.headers)) throw new SealError('InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*');
-  const chunked = awsChunkedOptions(req.headers);
+  const chunked = awsChunkedOptions(req.headers, req.chunkSignatureVerifier);
   if (!req.body) {
     await checksums.verify();
     return Buffer.alloc(0);

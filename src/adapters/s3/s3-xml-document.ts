@@ -1,8 +1,12 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { S3Response } from './s3-response.js';
+import { S3_XMLNS } from './s3-xml.js';
 
-/** S3's XML namespace, the `xmlns` of every response document's root */
-export const S3_XML_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
+/*
+ * s3-xml.ts builds documents from objects, which cannot say in which order different elements come;
+ * the list answers need it (Version and DeleteMarker interleaved as S3 sends them), so this builder
+ * takes elements as an ordered list.
+ */
 
 /** An element: name and text, or name and child elements in order (S3 interleaves e.g. Version and DeleteMarker). */
 export type XmlNode = readonly [name: string, value: string | number | boolean | readonly XmlNode[]];
@@ -18,7 +22,7 @@ function ordered([name, value]: XmlNode): Ordered {
 
 /** `<?xml …?><root xmlns="…S3…">children</root>` */
 export function s3XmlDocument(root: string, children: readonly XmlNode[]): Buffer {
-  const document: string = builder.build([{ ...ordered([root, children]), ':@': { '@_xmlns': S3_XML_NAMESPACE } }]);
+  const document: string = builder.build([{ ...ordered([root, children]), ':@': { '@_xmlns': S3_XMLNS } }]);
   return Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n${document}`, 'utf8');
 }
 

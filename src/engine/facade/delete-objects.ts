@@ -1,4 +1,5 @@
 import type { DeleteFailure } from '../../backends/object-listing.js';
+import { BackendRequestError } from '../../backends/backend-request-error.js';
 import { S3SealError, SealError } from '../../errors.js';
 import type { DeleteObjectFailure, DeleteObjectsRequest, DeleteObjectsResult } from './delete-objects-types.js';
 import type { FacadeContext } from './facade-types.js';
@@ -24,23 +25,14 @@ export async function deleteObjects(ctx: FacadeContext, req: DeleteObjectsReques
 }
 
 /**
- * A key the backend refused, as a typed error: S3's codes a caller can act on keep their meaning
- * (AccessDenied, InvalidArgument); throttling and server errors are retryable; anything else is the
- * backend's failure, reported as an internal error (its message stays in logs, not on the wire).
+ * A key the backend refused, as a typed error: throttling and server errors are retryable outages;
+ * any other code is kept as the backend's S3 code (BackendRequestError: the code, never the backend's
+ * message), so the caller sees AccessDenied, NoSuchVersion… as S3 would report them.
  */
 function backendFailure(f: DeleteFailure): DeleteObjectFailure {
   const at = { key: f.key, ...(f.versionId !== undefined ? { versionId: f.versionId } : {}) };
-  const what = `the object server refused to delete it (${f.code})`;
-  switch (f.code) {
-    case 'AccessDenied':
-      return { ...at, error: new SealError('AccessDenied', what) };
-    case 'InvalidArgument':
-      return { ...at, error: new SealError('InvalidArgument', f.message || 'Invalid argument') };
-    case 'InternalError':
-    case 'ServiceUnavailable':
-    case 'SlowDown':
-      return { ...at, error: new SealError('BackendUnavailable', what) };
-    default:
-      return { ...at, error: new S3SealError('BackendRefused', what) };
+  if (f.code === 'InternalError' || f.code === 'ServiceUnavailable' || f.code === 'SlowDown') {
+    return { ...at, error: new SealError('BackendUnavailable', `the object server failed to delete a key (${f.code})`) };
   }
+  return { ...at, error: new BackendRequestError(f.code, f.code === 'AccessDenied' ? 403 : 400, 'DeleteObjects') };
 }
