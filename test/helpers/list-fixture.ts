@@ -35,10 +35,10 @@ export interface ListFixture {
  * The container over real MinIO with the file keystore, its backend S3 client counting every command
  * it sends (a middleware on the client's own stack: what reaches MinIO), and the S3 core. `config`
  * adds to the base configuration for the fresh bucket (e.g. `listing`); `policy` replaces the
- * allow-all action policy.
+ * allow-all action policy; `backend` the object server (MinIO unless said).
  */
-export async function listFixture(tag: string, config: (bucket: string) => Partial<S3SealConfigInput> = () => ({}), policy?: ObjectActionPolicy): Promise<ListFixture> {
-  const m = service('minio');
+export async function listFixture(tag: string, config: (bucket: string) => Partial<S3SealConfigInput> = () => ({}), policy?: ObjectActionPolicy, backend: 'minio' | 'seaweedfs' = 'minio'): Promise<ListFixture> {
+  const m = service(backend);
   const path = join(tempDir(`list-${tag}`), 'keys.json');
   const bucket = await freshBucket(m, `list-${tag}`);
   const container = createContainer(

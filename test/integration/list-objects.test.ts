@@ -264,3 +264,19 @@ test('1,000 single-part objects in an encrypted-only prefix: the listing costs t
     await f.close();
   }
 });
+
+test('SeaweedFS: plaintext sizes of single-part and multipart objects in and outside an encrypted-only prefix, and url-encoded keys decoded', async (t) => {
+  const f = await listFixture('weed', sealedPrefix, undefined, 'seaweedfs');
+  try {
+    await f.put('sealed/a b+c%', randomBytes(300));
+    const mp = await f.putMultipart('sealed/mp', [5 * MiB, 7]);
+    t.regex(mp, /-2"?$/, 'SeaweedFS keeps the multipart ETag through the commit too');
+    await f.put('other/x', randomBytes(301));
+    f.reset();
+    const all = listResult((await f.call({ method: 'GET', query: { 'list-type': '2', 'encoding-type': 'url' } })).body);
+    t.deepEqual(all.contents.map((c) => [decodeURIComponent(c.Key), c.Size]), [['other/x', '301'], ['sealed/a b+c%', '300'], ['sealed/mp', String(5 * MiB + 7)]]);
+    t.is(f.sent.get('HeadObjectCommand'), 2, 'the multipart object and the one outside the prefix');
+  } finally {
+    await f.close();
+  }
+});
