@@ -10,6 +10,7 @@ export type ObjectAction =
   | 'UploadPart'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
+  | 'ListParts'
   | 'GetObjectAttributes'
   /** the three lists; the object is the bucket with the listed prefix as `key` ('' = the whole bucket), as S3's s3:prefix condition sees it */
   | 'ListBucket';

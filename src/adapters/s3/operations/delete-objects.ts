@@ -14,7 +14,7 @@ const BODY_LIMIT = 8 * 1024 * 1024;
  * refused key is an `<Error>` of the DeleteResult (S3's code and message), the others are deleted in
  * one backend batch. Quiet mode lists only the errors.
  */
-export const deleteObjectsOperation: S3Operation = async (ctx, req) => {
+export const deleteObjects: S3Operation = async (ctx, req) => {
   if (req.bucket === undefined || req.bucket === '') throw new SealError('InvalidRequest', 'DeleteObjects needs a bucket');
   const body = parseDeleteObjects(await readXmlBody(req, { limit: BODY_LIMIT, integrityRequired: true }));
   const r = await ctx.facade.deleteObjects({ bucket: req.bucket, principal: req.principal, objects: body.objects });

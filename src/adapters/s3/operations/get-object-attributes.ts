@@ -35,7 +35,7 @@ function unquoted(etag: string): string {
  * the backend's are of the ciphertext (S3 also omits Checksum for an object stored without one).
  * An SSE-C object needs its key, as on HEAD (the SSE-C headers are the read set).
  */
-export const getObjectAttributesOperation: S3Operation = async (ctx, req) => {
+export const getObjectAttributes: S3Operation = async (ctx, req) => {
   if (req.bucket === undefined || req.key === undefined) throw new SealError('InvalidRequest', 'GetObjectAttributes needs a bucket and key');
   const attributes = attributesOf(req.headers['x-amz-object-attributes']);
   const maxParts = integer(req.headers['x-amz-max-parts'], 'max-parts');

@@ -8,7 +8,7 @@ import { SealError } from '../../../errors.js';
  * ListObjectVersions: GET /bucket?versions. Each version's Size is its plaintext size (its HEAD asks
  * for that version); Version and DeleteMarker elements interleaved in S3's order.
  */
-export const listObjectVersionsOperation: S3Operation = async (ctx, req) => {
+export const listObjectVersions: S3Operation = async (ctx, req) => {
   const p = parseListParams(req);
   const keyMarker = req.query['key-marker'];
   const versionIdMarker = req.query['version-id-marker'];

@@ -8,7 +8,7 @@ import { SealError } from '../../../errors.js';
  * ListObjectsV2: GET /bucket?list-type=2. Sizes are plaintext sizes, ETags the backend's; the
  * continuation token is the backend's, passed through; Owner only with fetch-owner=true.
  */
-export const listObjectsV2Operation: S3Operation = async (ctx, req) => {
+export const listObjectsV2: S3Operation = async (ctx, req) => {
   const p = parseListParams(req);
   const token = req.query['continuation-token'];
   const startAfter = req.query['start-after'];

@@ -8,7 +8,7 @@ import { s3XmlResponse } from '../s3-xml-document.js';
  * backend's; Owner is listed as v1 always lists it; NextMarker as the backend gave it (S3 sends one
  * only with a delimiter; without, the last key is the next marker).
  */
-export const listObjectsOperation: S3Operation = async (ctx, req) => {
+export const listObjects: S3Operation = async (ctx, req) => {
   const p = parseListParams(req);
   const marker = req.query['marker'];
   const r = await ctx.facade.listObjects({
