@@ -33,7 +33,13 @@ export function parseDeleteObjects(body: Buffer): DeleteObjectsBody {
   const xml = body.toString('utf8');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw malformed('DOCTYPE not allowed');
   if (XMLValidator.validate(xml) !== true) throw malformed('not well-formed');
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml) as Record<string, unknown>;
+  } catch {
+    // the validator and the parser disagree on some inputs (a malformed declaration, found by the fuzzer)
+    throw malformed('not well-formed');
+  }
   const del = doc['Delete'];
   if (del === undefined || del === null || typeof del !== 'object' || Array.isArray(del)) throw malformed('no Delete element');
   const d = del as Record<string, unknown>;
