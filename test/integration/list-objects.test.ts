@@ -8,6 +8,7 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SealError } from '../../src/errors.js';
 import { listFixture } from '../helpers/list-fixture.js';
 import { xmlOf } from '../helpers/s3-core-fixture.js';
 
@@ -276,6 +277,30 @@ test('SeaweedFS: plaintext sizes of single-part and multipart objects in and out
     const all = listResult((await f.call({ method: 'GET', query: { 'list-type': '2', 'encoding-type': 'url' } })).body);
     t.deepEqual(all.contents.map((c) => [decodeURIComponent(c.Key), c.Size]), [['other/x', '301'], ['sealed/a b+c%', '300'], ['sealed/mp', String(5 * MiB + 7)]]);
     t.is(f.sent.get('HeadObjectCommand'), 2, 'the multipart object and the one outside the prefix');
+  } finally {
+    await f.close();
+  }
+});
+
+test('the lists ask the action policy for ListBucket on the bucket and prefix first: a refusal is AccessDenied 403 and no LIST reaches the backend', async (t) => {
+  const asked: { action: string; bucket: string; key: string }[] = [];
+  const f = await listFixture('policy', () => ({}), {
+    authorize: (_p, action, o) => {
+      asked.push({ action, bucket: o.bucket, key: o.key });
+      return action === 'ListBucket' && o.key.startsWith('secret/') ? Promise.reject(new SealError('AccessDenied', 'policy: no listing of secret/')) : Promise.resolve();
+    },
+  });
+  try {
+    f.reset();
+    const queries: Record<string, string>[] = [{ 'list-type': '2', prefix: 'secret/' }, { prefix: 'secret/x' }, { versions: '', prefix: 'secret/' }];
+    for (const query of queries) {
+      const a = await f.call({ method: 'GET', query });
+      t.deepEqual([a.status, (xmlOf(a)['Error'] as { Code: string; Message: string }).Code], [403, 'AccessDenied']);
+    }
+    t.is(f.total(), 0, 'nothing reached the backend');
+    const ok = await f.call({ method: 'GET', query: { 'list-type': '2', prefix: 'open/' } });
+    t.is(ok.status, 200);
+    t.deepEqual(asked.at(-1), { action: 'ListBucket', bucket: f.bucket, key: 'open/' });
   } finally {
     await f.close();
   }
