@@ -5,7 +5,7 @@
  * and stays; keys are taken from the XML exactly (spaces, entities).
  */
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -89,7 +89,7 @@ test('DeleteObjects: a key the policy refuses is an AccessDenied Error of the re
   }
 });
 
-test('DeleteObjects body: Content-MD5 or x-amz-checksum-* required (InvalidRequest), a wrong one is BadDigest and deletes nothing; x-amz-checksum-crc32 accepted; malformed XML, a DTD, no Object and over 1000 keys are MalformedXML', async (t) => {
+test('DeleteObjects body: Content-MD5 or x-amz-checksum-* required (InvalidRequest), a wrong one is BadDigest, a wrong signed payload hash XAmzContentSHA256Mismatch, and neither deletes anything; x-amz-checksum-crc32 accepted; malformed XML, a DTD, no Object and over 1000 keys are MalformedXML', async (t) => {
   const f = await listFixture('delbody');
   try {
     await f.put('b/1', randomBytes(4));
@@ -102,6 +102,8 @@ test('DeleteObjects body: Content-MD5 or x-amz-checksum-* required (InvalidReque
     t.deepEqual([wrong.status, code(wrong)], [400, 'BadDigest']);
     const wrongCrc = await post(f, xml, { 'x-amz-checksum-crc32': 'AAAAAA==' });
     t.deepEqual([wrongCrc.status, code(wrongCrc)], [400, 'BadDigest']);
+    const wrongSha = await post(f, xml, { 'content-md5': contentMd5(xml), 'x-amz-content-sha256': createHash('sha256').update('other').digest('hex') });
+    t.deepEqual([wrongSha.status, code(wrongSha)], [400, 'XAmzContentSHA256Mismatch']);
     t.true(await exists(f, 'b/1'), 'nothing deleted on a bad digest');
     f.reset();
 

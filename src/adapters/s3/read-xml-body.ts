@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SealError } from '../../errors.js';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { awsChunkedOptions } from './aws-chunked-options.js';
@@ -51,5 +52,11 @@ export async function readXmlBody(req: S3Request, opts: ReadXmlBodyOptions): Pro
     throw err;
   }
   await checksums.verify(decoder?.trailers);
-  return Buffer.concat(pieces);
+  const doc = Buffer.concat(pieces);
+  // the signed payload hash of a plain body (as readSmallBody checks it): which keys to delete is what the caller signed
+  const sha = req.headers['x-amz-content-sha256'];
+  if (!chunked && req.payloadHashTrusted !== true && sha !== undefined && /^[0-9a-f]{64}$/.test(sha) && !timingSafeEqual(createHash('sha256').update(doc).digest(), Buffer.from(sha, 'hex'))) {
+    throw new SealError('ContentSha256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
+  return doc;
 }
