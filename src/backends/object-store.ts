@@ -1,4 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
+
+export type * from './object-listing.js';
 
 /**
  * The backend port: what s3seal needs from an object server. It only ever sees ciphertext and the
@@ -31,6 +34,8 @@ export interface StoredObjectInfo {
   headers: ContentHeaders;
   lastModified?: Date;
   versionId?: string;
+  /** absent where the backend does not say (S3 omits it for STANDARD) */
+  storageClass?: string;
 }
 
 export interface ByteRange {
@@ -84,7 +89,8 @@ export interface CompletedPart {
 }
 
 export interface ObjectStore {
-  head(bucket: string, key: string): Promise<StoredObjectInfo>;
+  /** `versionId`: that version instead of the current one */
+  head(bucket: string, key: string, versionId?: string): Promise<StoredObjectInfo>;
   /** whole object when range is absent; `range` is inclusive */
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable>;
   /**
@@ -126,6 +132,14 @@ export interface ObjectStore {
   copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult>;
   /** DeleteObject: no key is involved (DESIGN.md permission matrix); a missing key is not an error, as on S3 */
   delete(bucket: string, key: string): Promise<DeleteResult>;
+  /** one page of ListObjects (v1); keys, prefixes and markers decoded (object-listing.ts) */
+  listObjects(bucket: string, query: ListV1Query): Promise<ListPage>;
+  /** one page of ListObjectsV2 */
+  listObjectsV2(bucket: string, query: ListV2Query): Promise<ListPage>;
+  /** one page of ListObjectVersions */
+  listObjectVersions(bucket: string, query: ListVersionsQuery): Promise<ListVersionsPage>;
+  /** DeleteObjects of at most 1000 keys (one request); every key's outcome is reported (never quiet) */
+  deleteObjects(bucket: string, objects: readonly ObjectToDelete[]): Promise<DeleteObjectsOutcome>;
 
   // Bucket operations that cannot expose object data: forwarded as they are (issue 7 item 2).
   /** CreateBucket; `location`: the LocationConstraint, when the caller named one */

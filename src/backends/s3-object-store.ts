@@ -7,10 +7,14 @@ import {
   CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
   ListBucketsCommand,
   ListPartsCommand,
   PutObjectCommand,
@@ -22,7 +26,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from './object-store.js';
+import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
 import { SealError } from '../errors.js';
+import { listedDeleteMarker, listedObject, listedVersion, listQueryInput, mergeVersions, urlDecoder } from './s3-listing.js';
 import { BackendRequestError } from './backend-request-error.js';
 
 /** Copy sources are URL paths: each key segment is percent-encoded, the slashes kept. */
@@ -100,6 +106,7 @@ function storedInfo(r: HeadObjectCommandOutput | GetObjectCommandOutput): Stored
     headers: contentOutput(r),
     ...(r.LastModified ? { lastModified: r.LastModified } : {}),
     ...(r.VersionId ? { versionId: r.VersionId } : {}),
+    ...(r.StorageClass ? { storageClass: r.StorageClass } : {}),
   };
 }
 
@@ -159,8 +166,8 @@ export class S3ObjectStore implements ObjectStore {
     if (!Number.isSafeInteger(this.copyLimit) || this.copyLimit < MIN_COPY_PART) throw new RangeError(`copyObjectLimit must be an integer >= ${MIN_COPY_PART}`);
   }
 
-  async head(bucket: string, key: string): Promise<StoredObjectInfo> {
-    return storedInfo(await backend('HeadObject', () => this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))));
+  async head(bucket: string, key: string, versionId?: string): Promise<StoredObjectInfo> {
+    return storedInfo(await backend('HeadObject', () => this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}) }))));
   }
 
   async get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable> {
@@ -243,6 +250,89 @@ export class S3ObjectStore implements ObjectStore {
   async delete(bucket: string, key: string): Promise<DeleteResult> {
     const r = await backend('DeleteObject', () => this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
     return { ...(r.VersionId ? { versionId: r.VersionId } : {}), ...(r.DeleteMarker !== undefined ? { deleteMarker: r.DeleteMarker } : {}) };
+  }
+
+  /*
+   * Lists ask the backend for encoding-type=url: a key may hold characters XML 1.0 cannot carry
+   * (U+0001…), and the SDK does not decode what comes back, so the keys, prefixes and markers are
+   * decoded here — only when the answer says it is encoded (a backend that ignores the parameter
+   * sends them raw, and decoding those would corrupt every key with a `%` or `+`).
+   */
+  async listObjects(bucket: string, q: ListV1Query): Promise<ListPage> {
+    const r = await backend('ListObjects', () => this.client.send(new ListObjectsCommand({ Bucket: bucket, ...listQueryInput(q), ...(q.marker !== undefined ? { Marker: q.marker } : {}) })));
+    const d = urlDecoder(r.EncodingType);
+    return {
+      objects: (r.Contents ?? []).map((o) => listedObject(o, d)),
+      commonPrefixes: (r.CommonPrefixes ?? []).map((p) => d(need(p.Prefix, 'CommonPrefixes.Prefix'))),
+      isTruncated: r.IsTruncated === true,
+      ...(r.NextMarker !== undefined ? { nextMarker: d(r.NextMarker) } : {}),
+    };
+  }
+
+  async listObjectsV2(bucket: string, q: ListV2Query): Promise<ListPage> {
+    const r = await backend('ListObjectsV2', () => this.client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        ...listQueryInput(q),
+        ...(q.continuationToken !== undefined ? { ContinuationToken: q.continuationToken } : {}),
+        ...(q.startAfter !== undefined ? { StartAfter: q.startAfter } : {}),
+        ...(q.fetchOwner ? { FetchOwner: true } : {}),
+      }),
+    ));
+    const d = urlDecoder(r.EncodingType);
+    return {
+      objects: (r.Contents ?? []).map((o) => listedObject(o, d)),
+      commonPrefixes: (r.CommonPrefixes ?? []).map((p) => d(need(p.Prefix, 'CommonPrefixes.Prefix'))),
+      isTruncated: r.IsTruncated === true,
+      ...(r.NextContinuationToken !== undefined ? { nextContinuationToken: r.NextContinuationToken } : {}),
+    };
+  }
+
+  async listObjectVersions(bucket: string, q: ListVersionsQuery): Promise<ListVersionsPage> {
+    const r = await backend('ListObjectVersions', () => this.client.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        ...listQueryInput(q),
+        ...(q.keyMarker !== undefined ? { KeyMarker: q.keyMarker } : {}),
+        ...(q.versionIdMarker !== undefined ? { VersionIdMarker: q.versionIdMarker } : {}),
+      }),
+    ));
+    const d = urlDecoder(r.EncodingType);
+    return {
+      entries: mergeVersions(
+        (r.Versions ?? []).map((v) => listedVersion(v, d)),
+        (r.DeleteMarkers ?? []).map((m) => listedDeleteMarker(m, d)),
+      ),
+      commonPrefixes: (r.CommonPrefixes ?? []).map((p) => d(need(p.Prefix, 'CommonPrefixes.Prefix'))),
+      isTruncated: r.IsTruncated === true,
+      ...(r.NextKeyMarker !== undefined ? { nextKeyMarker: d(r.NextKeyMarker) } : {}),
+      ...(r.NextVersionIdMarker !== undefined ? { nextVersionIdMarker: r.NextVersionIdMarker } : {}),
+    };
+  }
+
+  async deleteObjects(bucket: string, objects: readonly ObjectToDelete[]): Promise<DeleteObjectsOutcome> {
+    if (objects.length === 0) return { deleted: [], errors: [] };
+    // the SDK adds the body checksum S3 requires for DeleteObjects (Content-MD5 or x-amz-checksum-*)
+    const r = await backend('DeleteObjects', () => this.client.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Quiet: false, Objects: objects.map((o) => ({ Key: o.key, ...(o.versionId !== undefined ? { VersionId: o.versionId } : {}) })) },
+      }),
+    ));
+    return {
+      deleted: (r.Deleted ?? []).map((e) => ({
+        key: need(e.Key, 'Deleted.Key'),
+        ...(e.VersionId !== undefined ? { versionId: e.VersionId } : {}),
+        ...(e.DeleteMarker !== undefined ? { deleteMarker: e.DeleteMarker } : {}),
+        ...(e.DeleteMarkerVersionId !== undefined ? { deleteMarkerVersionId: e.DeleteMarkerVersionId } : {}),
+      })),
+      errors: (r.Errors ?? []).map((e) => ({
+        key: need(e.Key, 'Error.Key'),
+        ...(e.VersionId !== undefined ? { versionId: e.VersionId } : {}),
+        code: e.Code ?? 'InternalError',
+        message: e.Message ?? '',
+      })),
+    };
   }
 
   async createBucket(bucket: string, location?: string): Promise<void> {

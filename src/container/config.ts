@@ -100,6 +100,24 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * LIST with plaintext sizes (DESIGN.md "Sizes, listing…"; engine/listed-sizes.ts). Entries are
+     * HEADed (at most `headConcurrency` at once, answers cached per (bucket, key, ETag) in
+     * `sizeCacheEntries`), except in the `encryptedOnly` prefixes, where a single-part object's size is
+     * computed from its stored size with no request. List a prefix there only if (1) every object in it
+     * is written by s3seal and (2) s3seal's multipart objects there keep a multipart ETag ("…-N"): true
+     * on MinIO and SeaweedFS (the layout commit is a metadata-only self-copy that keeps the ETag), false
+     * on AWS S3 (a CopyObject gives the copy an MD5 ETag) and for multipart objects copied in by a single
+     * CopyObject — there the size of a multipart object would be computed wrongly.
+     */
+    listing: z
+      .object({
+        encryptedOnly: z.array(z.object({ bucket: z.string().min(1), prefix: z.string().default('') }).strict()).default([]),
+        headConcurrency: z.number().int().positive().max(256).default(8),
+        sizeCacheEntries: z.number().int().nonnegative().default(100_000),
+      })
+      .strict()
+      .default({}),
     /** the managed SSE-S3 key (FORMAT.md §5.5): a keyRef such as `file:s3-default` */
     sseS3Key: z.string().default('file:s3-default'),
     /** the key of an SSE-KMS write that names none (the analogue of `aws/s3`); unset: such a write is InvalidArgument */

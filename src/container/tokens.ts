@@ -8,6 +8,7 @@ import type { MaterialsManager } from '../engine/materials/materials-manager.js'
 import type { SealedObjects, SealedObjectsOptions } from '../engine/sealed-objects.js';
 import type { ObjectActionPolicy } from '../engine/facade/object-action-policy.js';
 import type { ObjectFacade } from '../engine/facade/object-facade.js';
+import type { ListedSizes } from '../engine/listed-sizes.js';
 import type { AwsKmsKeystore } from '../keystores/awskms-keystore.js';
 import type { BucketKeyCache } from '../keystores/bucket-key-cache.js';
 import type { FileKeystore } from '../keystores/file-keystore.js';
@@ -62,6 +63,8 @@ export const TOKENS = {
   SealedObjects: token<SealedObjects>('SealedObjects'),
   /** may this principal do this S3 action to this object; allow-all until the policy layer rebinds it */
   ObjectActionPolicy: token<ObjectActionPolicy>('ObjectActionPolicy'),
+  /** plaintext sizes of LIST entries (config `listing`): the size formula or HEADs, with the (bucket, key, ETag) cache */
+  ListedSizes: token<ListedSizes>('ListedSizes'),
   /** the engine facade: the one way doors reach objects */
   ObjectFacade: token<ObjectFacade>('ObjectFacade'),
   // S3 core

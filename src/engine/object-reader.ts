@@ -50,6 +50,15 @@ export function plaintextLengthOf(env: Envelope, ciphertextSize: number): number
   return env.uploadNonce ? multipartGeometry(env, ciphertextSize).plaintextLength : singlePartPlaintextSize(ciphertextSize);
 }
 
+/**
+ * The plaintext parts of a multipart object as its committed layout states them (checked against
+ * the stored size), in order; undefined for a single-part object. GetObjectAttributes' ObjectParts.
+ */
+export function plaintextPartsOf(env: Envelope, ciphertextSize: number): { partNumber: number; plaintextLength: number }[] | undefined {
+  if (!env.uploadNonce) return undefined;
+  return multipartGeometry(env, ciphertextSize).entries.map((e) => ({ partNumber: e.partNumber, plaintextLength: e.plaintextLength }));
+}
+
 interface MultipartGeometry {
   layout: Layout;
   entries: LayoutEntry[];

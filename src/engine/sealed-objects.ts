@@ -53,8 +53,10 @@ export interface ReadOptions {
 
 export interface ObjectHead {
   plaintextLength: number;
-  /** bytes the backend stores (the ciphertext; for a passthrough object its plaintext) */
+  /** the stored (ciphertext) size: what the committed layout is checked against */
   storedSize: number;
+  /** the backend's storage class, where it names one (S3 omits STANDARD) */
+  storageClass?: string;
   etag: string;
   userMetadata: Record<string, string>;
   /** the content headers stored with the object (passed through, issue 7 item 1) */
@@ -101,8 +103,15 @@ export interface BodyOptions {
 export type RangeArgument = PlainRange | ((plaintextLength: number) => PlainRange);
 
 /** what every read reports of the stored object besides its body */
-function described(info: StoredObjectInfo): Pick<ObjectHead, 'storedSize' | 'etag' | 'headers' | 'lastModified' | 'versionId'> {
-  return { storedSize: info.size, etag: info.etag, headers: info.headers, ...(info.lastModified ? { lastModified: info.lastModified } : {}), ...(info.versionId !== undefined ? { versionId: info.versionId } : {}) };
+function described(info: StoredObjectInfo): Pick<ObjectHead, 'etag' | 'headers' | 'lastModified' | 'versionId' | 'storedSize' | 'storageClass'> {
+  return {
+    etag: info.etag,
+    headers: info.headers,
+    storedSize: info.size,
+    ...(info.lastModified ? { lastModified: info.lastModified } : {}),
+    ...(info.versionId !== undefined ? { versionId: info.versionId } : {}),
+    ...(info.storageClass !== undefined ? { storageClass: info.storageClass } : {}),
+  };
 }
 
 function userMetadataOf(meta: Record<string, string>): Record<string, string> {
@@ -219,8 +228,9 @@ export class SealedObjects {
     return env.sealedChecksums ? openChecksums(dek, env.sealedChecksums, env) : [];
   }
 
-  async head(o: ObjectId): Promise<ObjectHead> {
-    const info = await this.store.head(o.bucket, o.key);
+  /** `versionId`: that version of the object (GetObjectAttributes) */
+  async head(o: ObjectId, versionId?: string): Promise<ObjectHead> {
+    const info = await this.store.head(o.bucket, o.key, versionId);
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');

@@ -35,6 +35,8 @@ import { V1 } from '../../src/crypto/kdf.js';
 import { decodeChecksumEntries, encodeChecksumEntries, openChecksums, SEALED_CHECKSUM_ALGORITHMS, sealChecksums } from '../../src/crypto/sealed-checksums.js';
 import { CHECKSUM_DIGEST_SIZE } from '../../src/crypto/constants.js';
 import { MAX_PART_PLAINTEXT } from '../../src/engine/size-math.js';
+import { parseDeleteObjects } from '../../src/adapters/s3/parse-delete-objects.js';
+import { parseListParams } from '../../src/adapters/s3/parse-list-request.js';
 
 export interface FuzzTarget {
   name: string;
@@ -385,6 +387,23 @@ export const sealedChecksumsTarget = target(
   },
 );
 
+// ---------------------------------------------------------------- DeleteObjects document, list parameters
+
+const deleteSeeds = [
+  Buffer.from('<Delete><Quiet>true</Quiet><Object><Key> a &amp; b </Key><VersionId>v1</VersionId></Object><Object><Key>007</Key></Object></Delete>'),
+  Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<Delete xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\n  <Object><Key>dir/&lt;x&gt;</Key></Object>\n</Delete>'),
+  Buffer.from('<!DOCTYPE d [<!ENTITY x "yyyy">]><Delete><Object><Key>&x;</Key></Object></Delete>'),
+];
+export const deleteObjectsTarget = target('delete objects xml', nearBytes(deleteSeeds, 3000), (b) => {
+  typedOnly(() => parseDeleteObjects(b), true);
+});
+
+const LIST_PARAMS = ['max-keys', 'encoding-type', 'prefix', 'delimiter'] as const;
+const listValue = fc.oneof(fc.constantFrom('', '0', '1000', '1001', '-1', '2147483648', 'url', 'URL', 'base64', '/'), text(40), long('9', 30));
+export const listParamsTarget = target('list parameters', fc.dictionary(fc.constantFrom(...LIST_PARAMS), listValue), (query) => {
+  typedOnly(() => parseListParams({ method: 'GET', bucket: 'b', query, headers: {}, secureTransport: true, principal: 'fuzz' }), true);
+});
+
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   sseHeadersTarget,
   rangeTarget,
@@ -395,4 +414,6 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   partHeaderTarget,
   uploadTokenTarget,
   sealedChecksumsTarget,
+  deleteObjectsTarget,
+  listParamsTarget,
 ];

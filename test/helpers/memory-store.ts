@@ -1,6 +1,24 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { BucketInfo, ByteRange, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from '../../src/backends/object-store.js';
+import type {
+  BucketInfo,
+  ByteRange,
+  ContentHeaders,
+  CopyResult,
+  DeleteObjectsOutcome,
+  DeleteResult,
+  ListPage,
+  ListQuery,
+  ListV1Query,
+  ListV2Query,
+  ListVersionsPage,
+  ObjectStore,
+  ObjectToDelete,
+  PutResult,
+  StoredObjectInfo,
+  StoredObjectName,
+  UploadedPart,
+} from '../../src/backends/object-store.js';
 
 interface Stored {
   body: Buffer;
@@ -20,8 +38,8 @@ export class MemoryStore implements ObjectStore {
   /** PUTs received (a test that refuses early asserts none reached the backend) */
   puts = 0;
 
-  set(bucket: string, key: string, body: Buffer, metadata: Record<string, string>, headers: ContentHeaders = {}): string {
-    const etag = `"${createHash('md5').update(body).update(JSON.stringify(metadata)).digest('hex')}"`;
+  /** `etag`: the one the backend would report (e.g. a multipart `"…-3"`); default an MD5 of body and metadata */
+  set(bucket: string, key: string, body: Buffer, metadata: Record<string, string>, headers: ContentHeaders = {}, etag = `"${createHash('md5').update(body).update(JSON.stringify(metadata)).digest('hex')}"`): string {
     this.objects.set(`${bucket}/${key}`, { body, metadata: { ...metadata }, headers: { ...headers }, etag });
     return etag;
   }
@@ -38,7 +56,7 @@ export class MemoryStore implements ObjectStore {
     return o;
   }
 
-  head(bucket: string, key: string): Promise<StoredObjectInfo> {
+  head(bucket: string, key: string, _versionId?: string): Promise<StoredObjectInfo> {
     this.heads++;
     const o = this.find(bucket, key);
     return Promise.resolve({ size: o.body.length, etag: o.etag, metadata: { ...o.metadata }, headers: { ...o.headers } });
@@ -128,5 +146,50 @@ export class MemoryStore implements ObjectStore {
   }
   has(bucket: string, key: string): boolean {
     return this.objects.has(`${bucket}/${key}`);
+  }
+
+  /** one list page in key order: prefix, delimiter, maxKeys, after = exclusive start key (a plain subset of S3's rules) */
+  private page(bucket: string, q: ListQuery, after: string | undefined): ListPage & { lastKey?: string } {
+    const keys = [...this.objects.keys()].filter((k) => k.startsWith(`${bucket}/`)).map((k) => k.slice(bucket.length + 1)).sort();
+    const max = q.maxKeys ?? 1000;
+    const out: ListPage & { lastKey?: string } = { objects: [], commonPrefixes: [], isTruncated: false };
+    for (const key of keys) {
+      if (!key.startsWith(q.prefix ?? '') || (after !== undefined && key <= after)) continue;
+      const rest = key.slice((q.prefix ?? '').length);
+      const cut = q.delimiter ? rest.indexOf(q.delimiter) : -1;
+      const common = cut >= 0 ? (q.prefix ?? '') + rest.slice(0, cut + q.delimiter!.length) : undefined;
+      if (common !== undefined && out.commonPrefixes.includes(common)) continue;
+      if (out.objects.length + out.commonPrefixes.length === max) {
+        out.isTruncated = true;
+        break;
+      }
+      if (common !== undefined) {
+        out.commonPrefixes.push(common);
+        out.lastKey = common + '\uffff';
+      } else {
+        const o = this.objects.get(`${bucket}/${key}`)!;
+        out.objects.push({ key, size: o.body.length, etag: o.etag });
+        out.lastKey = key;
+      }
+    }
+    return out;
+  }
+  lists = 0;
+  listObjects(bucket: string, q: ListV1Query): Promise<ListPage> {
+    this.lists++;
+    const { lastKey, ...p } = this.page(bucket, q, q.marker);
+    return Promise.resolve(p.isTruncated && q.delimiter !== undefined && lastKey !== undefined ? { ...p, nextMarker: lastKey } : p);
+  }
+  listObjectsV2(bucket: string, q: ListV2Query): Promise<ListPage> {
+    this.lists++;
+    const { lastKey, ...p } = this.page(bucket, q, q.continuationToken ?? q.startAfter);
+    return Promise.resolve(p.isTruncated && lastKey !== undefined ? { ...p, nextContinuationToken: lastKey } : p);
+  }
+  listObjectVersions(): Promise<ListVersionsPage> {
+    return Promise.reject(new Error('MemoryStore: versions are not supported'));
+  }
+  deleteObjects(bucket: string, objects: readonly ObjectToDelete[]): Promise<DeleteObjectsOutcome> {
+    for (const o of objects) this.objects.delete(`${bucket}/${o.key}`);
+    return Promise.resolve({ deleted: objects.map((o) => ({ key: o.key })), errors: [] });
   }
 }

@@ -1,5 +1,24 @@
 import type { Readable } from 'node:stream';
-import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from '../../src/backends/object-store.js';
+import type {
+  BucketInfo,
+  ByteRange,
+  CompletedPart,
+  ContentHeaders,
+  CopyResult,
+  DeleteObjectsOutcome,
+  DeleteResult,
+  ListPage,
+  ListV1Query,
+  ListV2Query,
+  ListVersionsPage,
+  ListVersionsQuery,
+  ObjectStore,
+  ObjectToDelete,
+  PutResult,
+  StoredObjectInfo,
+  StoredObjectName,
+  UploadedPart,
+} from '../../src/backends/object-store.js';
 
 /**
  * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
@@ -8,14 +27,17 @@ import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, CopyResult, 
 export class RecordingStore implements ObjectStore {
   readonly gets: { key: string; range?: ByteRange }[] = [];
   readonly puts: { key: string; metadata: Record<string, string>; length: number }[] = [];
-  readonly heads: { key: string }[] = [];
+  readonly heads: { key: string; versionId?: string }[] = [];
+  /** list pages asked for (every list kind) */
+  readonly lists: { kind: 'v1' | 'v2' | 'versions'; prefix?: string }[] = [];
+  readonly batchDeletes: { keys: string[] }[] = [];
   readonly commits: { key: string; metadata: Record<string, string>; ifMatch: string; size: number }[] = [];
 
   constructor(private readonly inner: ObjectStore) {}
 
-  head(bucket: string, key: string): Promise<StoredObjectInfo> {
-    this.heads.push({ key });
-    return this.inner.head(bucket, key);
+  head(bucket: string, key: string, versionId?: string): Promise<StoredObjectInfo> {
+    this.heads.push(versionId !== undefined ? { key, versionId } : { key });
+    return this.inner.head(bucket, key, versionId);
   }
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable> {
     this.gets.push(range ? { key, range } : { key });
@@ -57,6 +79,22 @@ export class RecordingStore implements ObjectStore {
   }
   delete(bucket: string, key: string): Promise<DeleteResult> {
     return this.inner.delete(bucket, key);
+  }
+  listObjects(bucket: string, query: ListV1Query): Promise<ListPage> {
+    this.lists.push({ kind: 'v1', ...(query.prefix !== undefined ? { prefix: query.prefix } : {}) });
+    return this.inner.listObjects(bucket, query);
+  }
+  listObjectsV2(bucket: string, query: ListV2Query): Promise<ListPage> {
+    this.lists.push({ kind: 'v2', ...(query.prefix !== undefined ? { prefix: query.prefix } : {}) });
+    return this.inner.listObjectsV2(bucket, query);
+  }
+  listObjectVersions(bucket: string, query: ListVersionsQuery): Promise<ListVersionsPage> {
+    this.lists.push({ kind: 'versions', ...(query.prefix !== undefined ? { prefix: query.prefix } : {}) });
+    return this.inner.listObjectVersions(bucket, query);
+  }
+  deleteObjects(bucket: string, objects: readonly ObjectToDelete[]): Promise<DeleteObjectsOutcome> {
+    this.batchDeletes.push({ keys: objects.map((o) => o.key) });
+    return this.inner.deleteObjects(bucket, objects);
   }
   createBucket(bucket: string, location?: string): Promise<void> {
     return this.inner.createBucket(bucket, location);

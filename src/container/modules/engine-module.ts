@@ -3,6 +3,7 @@ import type { KeystoreRegistry } from '../../engine/materials/keystore-registry.
 import { SealedObjects } from '../../engine/sealed-objects.js';
 import { allowAllActions } from '../../engine/facade/object-action-policy.js';
 import { ObjectFacade } from '../../engine/facade/object-facade.js';
+import { ListedSizes } from '../../engine/listed-sizes.js';
 import type { S3SealConfig } from '../config.js';
 import { bindService, getService, TOKENS, type UploadTokenRoot } from '../tokens.js';
 
@@ -21,7 +22,7 @@ function deriveRoot(registry: KeystoreRegistry, keyRef: string): () => Promise<B
  * The facade over it takes its keys from the MaterialsManager and asks ObjectActionPolicy first
  * (allow-all: DESIGN.md "Defaults" without a policy document; the policy module rebinds it).
  */
-export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion' | 'multipartReads'>): ContainerModule {
+export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion' | 'multipartReads' | 'listing'>): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bindService(bind, TOKENS.UploadTokenRoot)
       .toDynamicValue((ctx): UploadTokenRoot => (config.uploadTokenRoot !== undefined ? Buffer.from(config.uploadTokenRoot, 'base64') : deriveRoot(getService(ctx, TOKENS.KeystoreRegistry), config.uploadTokenKey!)))
@@ -41,8 +42,21 @@ export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'upl
       )
       .onDeactivation((objects) => objects.close());
     bindService(bind, TOKENS.ObjectActionPolicy).toConstantValue(allowAllActions);
+    bindService(bind, TOKENS.ListedSizes)
+      .toDynamicValue(
+        (ctx) =>
+          new ListedSizes(getService(ctx, TOKENS.ObjectStore), {
+            encryptedOnly: config.listing.encryptedOnly,
+            headConcurrency: config.listing.headConcurrency,
+            cacheEntries: config.listing.sizeCacheEntries,
+          }),
+      )
+      .onDeactivation((sizes) => sizes.clear());
     bindService(bind, TOKENS.ObjectFacade).toDynamicValue(
-      (ctx) => new ObjectFacade(getService(ctx, TOKENS.SealedObjects), getService(ctx, TOKENS.MaterialsManager), getService(ctx, TOKENS.ObjectStore), getService(ctx, TOKENS.ObjectActionPolicy)),
+      (ctx) =>
+        new ObjectFacade(getService(ctx, TOKENS.SealedObjects), getService(ctx, TOKENS.MaterialsManager), getService(ctx, TOKENS.ObjectStore), getService(ctx, TOKENS.ObjectActionPolicy), {
+          sizes: getService(ctx, TOKENS.ListedSizes),
+        }),
     );
   });
 }

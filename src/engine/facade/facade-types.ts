@@ -10,6 +10,7 @@ import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
 import type { BodyChecksums } from '../body-checksums.js';
 import type { ChecksumType, SealedChecksumAlgorithm } from '../../crypto/sealed-checksums.js';
+import type { ListedSizes } from '../listed-sizes.js';
 
 export type { BeforeFinal, BodyChecksums, ContentHeaders, EncryptionPlan, ListedPart, UserMetadata };
 
@@ -177,4 +178,6 @@ export interface FacadeContext {
   policy: ObjectActionPolicy;
   /** part size of a PutObject of unknown length (at least 5 MiB); one such part is buffered per upload */
   unknownLengthPartSize: number;
+  /** plaintext sizes of listed objects */
+  sizes: ListedSizes;
 }

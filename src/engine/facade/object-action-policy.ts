@@ -1,7 +1,19 @@
 import type { ObjectId } from '../../crypto/object-id.js';
 
 /** The S3 actions the facade performs, as a policy document names them (DESIGN.md "Policies"). */
-export type ObjectAction = 'GetObject' | 'HeadObject' | 'PutObject' | 'DeleteObject' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts';
+export type ObjectAction =
+  | 'GetObject'
+  | 'HeadObject'
+  | 'PutObject'
+  | 'DeleteObject'
+  | 'CreateMultipartUpload'
+  | 'UploadPart'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
+  | 'ListParts'
+  | 'GetObjectAttributes'
+  /** the three lists; the object is the bucket with the listed prefix as `key` ('' = the whole bucket), as S3's s3:prefix condition sees it */
+  | 'ListBucket';
 
 /**
  * DESIGN.md "Architecture": every facade method asks the policy layer first, before any backend call

@@ -7,6 +7,14 @@ import { copyObject } from './copy-object.js';
 import type { CopyObjectRequest, CopyObjectResult, UploadPartCopyRequest, UploadPartCopyResult } from './copy-object-types.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteObject } from './delete-object.js';
+import { deleteObjects } from './delete-objects.js';
+import type { DeleteObjectsRequest, DeleteObjectsResult } from './delete-objects-types.js';
+import { getObjectAttributes } from './get-object-attributes.js';
+import { listObjectVersions } from './list-object-versions.js';
+import { listObjects } from './list-objects.js';
+import type { ListObjectsRequest, ListObjectsResult, ListObjectVersionsRequest, ListObjectVersionsResult } from './list-types.js';
+import type { GetObjectAttributesRequest, GetObjectAttributesResult } from './object-attributes-types.js';
+import { ListedSizes } from '../listed-sizes.js';
 import type {
   AbortMultipartUploadRequest,
   CompleteMultipartUploadRequest,
@@ -39,6 +47,8 @@ import { uploadPartCopy } from './upload-part-copy.js';
 export interface ObjectFacadeOptions {
   /** part size (bytes, >= 5 MiB) of a PutObject whose length is not known; default 8 MiB */
   unknownLengthPartSize?: number;
+  /** plaintext sizes of listed objects (the container binds one from config `listing`); default: HEAD everything, 8 at once */
+  sizes?: ListedSizes;
 }
 
 const DEFAULT_UNKNOWN_LENGTH_PART = 8 * 1024 * 1024;
@@ -55,7 +65,7 @@ export class ObjectFacade {
   constructor(objects: SealedObjects, materials: MaterialsManager, store: ObjectStore, policy: ObjectActionPolicy = allowAllActions, opts: ObjectFacadeOptions = {}) {
     const unknownLengthPartSize = opts.unknownLengthPartSize ?? DEFAULT_UNKNOWN_LENGTH_PART;
     if (!Number.isSafeInteger(unknownLengthPartSize) || unknownLengthPartSize < MIN_UNKNOWN_LENGTH_PART) throw new RangeError(`unknownLengthPartSize must be an integer >= ${MIN_UNKNOWN_LENGTH_PART}`);
-    this.ctx = { objects, materials, store, policy, unknownLengthPartSize };
+    this.ctx = { objects, materials, store, policy, unknownLengthPartSize, sizes: opts.sizes ?? new ListedSizes(store) };
   }
 
   putObject(req: PutObjectRequest): Promise<PutObjectResult> {
@@ -90,5 +100,17 @@ export class ObjectFacade {
   }
   listParts(req: ListPartsRequest): Promise<ListPartsResult> {
     return listParts(this.ctx, req);
+  }
+  listObjects(req: ListObjectsRequest): Promise<ListObjectsResult> {
+    return listObjects(this.ctx, req);
+  }
+  listObjectVersions(req: ListObjectVersionsRequest): Promise<ListObjectVersionsResult> {
+    return listObjectVersions(this.ctx, req);
+  }
+  deleteObjects(req: DeleteObjectsRequest): Promise<DeleteObjectsResult> {
+    return deleteObjects(this.ctx, req);
+  }
+  getObjectAttributes(req: GetObjectAttributesRequest): Promise<GetObjectAttributesResult> {
+    return getObjectAttributes(this.ctx, req);
   }
 }

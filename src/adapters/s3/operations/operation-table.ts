@@ -6,11 +6,16 @@ import { createBucket } from './create-bucket.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteBucket } from './delete-bucket.js';
 import { deleteObject } from './delete-object.js';
+import { deleteObjects } from './delete-objects.js';
 import { getBucketLocation } from './get-bucket-location.js';
 import { getObject } from './get-object.js';
+import { getObjectAttributes } from './get-object-attributes.js';
 import { headBucket } from './head-bucket.js';
 import { headObject } from './head-object.js';
 import { listBuckets } from './list-buckets.js';
+import { listObjectVersions } from './list-object-versions.js';
+import { listObjects } from './list-objects.js';
+import { listObjectsV2 } from './list-objects-v2.js';
 import { listParts } from './list-parts.js';
 import { putObject } from './put-object.js';
 import { uploadPart } from './upload-part.js';
@@ -28,11 +33,16 @@ export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   CreateMultipartUpload: createMultipartUpload,
   DeleteBucket: deleteBucket,
   DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
   GetBucketLocation: getBucketLocation,
   GetObject: getObject,
+  GetObjectAttributes: getObjectAttributes,
   HeadBucket: headBucket,
   HeadObject: headObject,
   ListBuckets: listBuckets,
+  ListObjectVersions: listObjectVersions,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
   ListParts: listParts,
   PutObject: putObject,
   UploadPart: uploadPart,
