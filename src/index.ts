@@ -28,3 +28,7 @@ export { AwsKmsKeystore, type AwsKmsKeystoreOptions } from './keystores/awskms-k
 export { BucketKeyCache, type BucketKeyLimits, type BucketKeyCacheStats } from './keystores/bucket-key-cache.js';
 export { BucketKeyResolver } from './engine/materials/bucket-key-resolver.js';
 export { parseKeyRef, formatKeyRef, type KeyRef } from './keystores/key-ref.js';
+export { getS3SealPlugin, type S3SealPlugin } from './adapters/sdk-v3/s3seal-plugin.js';
+export { createSealedS3Client, SealedS3Client, type SealedS3ClientConfig } from './adapters/sdk-v3/sealed-s3-client.js';
+export type { S3SealPluginOptions } from './adapters/sdk-v3/sdk-door-options.js';
+export { PresignUnsupportedError } from './adapters/sdk-v3/presign-unsupported-error.js';
