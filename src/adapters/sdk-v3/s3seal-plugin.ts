@@ -4,12 +4,10 @@ import type { Container } from 'inversify';
 import type { S3SealConfigInput } from '../../container/config.js';
 import { closeContainer } from '../../container/close-container.js';
 import { createContainer } from '../../container/create-container.js';
-import { getService, type Token } from '../../container/tokens.js';
-import { sdkDoor, type S3RequestHandler } from './sdk-door-middleware.js';
+import { getService, TOKENS } from '../../container/tokens.js';
+import type { S3Core } from '../s3/s3-core.js';
+import { sdkDoor } from './sdk-door-middleware.js';
 import { resolvePluginOptions, type S3SealPluginOptions } from './sdk-door-options.js';
-
-// TODO(s7-core merge): TOKENS.S3Core
-const S3CoreToken = Symbol.for('s3seal.S3Core') as Token<S3RequestHandler>;
 
 /** The SDK door as a plugin: `client.middlewareStack.use(getS3SealPlugin(config))`. */
 export interface S3SealPlugin extends Pluggable<ServiceInputTypes, ServiceOutputTypes> {
@@ -34,8 +32,8 @@ function isContainer(x: unknown): x is Container {
 export function getS3SealPlugin(configOrContainer: S3SealConfigInput | Container, options: S3SealPluginOptions = {}): S3SealPlugin {
   const owned = !isContainer(configOrContainer);
   const container = isContainer(configOrContainer) ? configOrContainer : createContainer(configOrContainer);
-  let core: S3RequestHandler | undefined;
-  const door = sdkDoor(() => (core ??= getService(container, S3CoreToken)), resolvePluginOptions(options));
+  let core: S3Core | undefined;
+  const door = sdkDoor(() => (core ??= getService(container, TOKENS.S3Core)), resolvePluginOptions(options));
   let closing: Promise<void> | undefined;
   return {
     container,
