@@ -1,6 +1,75 @@
-/** The door contract through the SDK v3 plugin against MinIO, keys in the file keystore. */
-import test from 'ava';
+/**
+ * The door contract through the SDK v3 plugin against MinIO, keys in the file keystore; then what
+ * only the SDK door has (its secure-transport flag; the SDK's own body framings end to end).
+ */
+import test, { type ExecutionContext } from 'ava';
+import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import type { Container } from 'inversify';
+import { FileKeystore } from '../../src/keystores/file-keystore.js';
+import { closeContainer, createContainer, createSealedS3Client } from '../../src/index.js';
+import { freshBucket, s3Client, service } from '../helpers/services.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { doorContract } from './door-contract.js';
 import { sdkDoor } from './sdk-door-fixture.js';
 
 doorContract(test, 'sdk-v3 door · MinIO · file keystore', () => sdkDoor('file', 'minio'));
+
+// ── what only the SDK door has: its transport flag, and the SDK's own body framings end to end ──
+
+async function soloDoor(t: ExecutionContext): Promise<{ container: Container; bucket: string; raw: S3Client }> {
+  const m = service('minio');
+  const path = join(tempDir('sdk-door-solo'), 'keys.json');
+  await new FileKeystore({ path, create: true }).createKey('s3-default');
+  const container = createContainer({ backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! }, keystores: { file: { path } }, uploadTokenRoot: randomBytes(32).toString('base64') });
+  const raw = s3Client(m);
+  t.teardown(async () => {
+    raw.destroy();
+    await closeContainer(container);
+  });
+  return { container, bucket: await freshBucket(m, 'sdk-solo'), raw };
+}
+
+test('sdk-v3 door: SSE-C is refused (InvalidRequest 400, nothing stored) by a client marked insecure on an http:// endpoint, accepted on https://', async (t) => {
+  const { container, bucket, raw } = await soloDoor(t);
+  const key = randomBytes(32);
+  const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') };
+  const insecure = createSealedS3Client(container, { endpoint: 'http://s3seal.invalid', s3seal: { secureTransport: false } });
+  const tls = createSealedS3Client(container, { endpoint: 'https://s3seal.invalid', s3seal: { secureTransport: false } });
+  t.teardown(() => {
+    insecure.destroy();
+    tls.destroy();
+  });
+  const err = await t.throwsAsync(insecure.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'x', ...ssec })), { instanceOf: S3ServiceException });
+  t.is(err?.name, 'InvalidRequest');
+  t.is(err?.$metadata.httpStatusCode, 400);
+  const missing = await t.throwsAsync(raw.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' })), { instanceOf: S3ServiceException });
+  t.is(missing?.$metadata.httpStatusCode, 404, 'nothing stored');
+  // SSE-S3 over the same client is fine: only the key must not cross an insecure hop
+  await insecure.send(new PutObjectCommand({ Bucket: bucket, Key: 'plain', Body: 'x' }));
+  const put = await tls.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: 'x', ...ssec }));
+  t.is(put.SSECustomerKeyMD5, createHash('md5').update(key).digest('base64'));
+});
+
+test("sdk-v3 door: the SDK's default body framings reach the core and round-trip — stream bodies aws-chunked with a CRC32 trailer (length known or not), ChecksumAlgorithm SHA256 and CRC32C, Content-MD5; GetObject's checksum mode works unchanged", async (t) => {
+  const { container, bucket } = await soloDoor(t);
+  const s3 = createSealedS3Client(container);
+  t.teardown(() => s3.destroy());
+  const body = randomBytes(200_003);
+  const chunks = (): Readable => Readable.from([body.subarray(0, 70_000), body.subarray(70_000, 150_000), body.subarray(150_000)]);
+  const puts: [string, PutObjectCommandInput][] = [
+    ['stream, length unknown', { Bucket: bucket, Key: 's1', Body: chunks() }],
+    ['stream, ContentLength', { Bucket: bucket, Key: 's2', Body: chunks(), ContentLength: body.length }],
+    ['buffer, SHA256', { Bucket: bucket, Key: 's3', Body: body, ChecksumAlgorithm: 'SHA256' }],
+    ['stream, CRC32C', { Bucket: bucket, Key: 's4', Body: chunks(), ChecksumAlgorithm: 'CRC32C' }],
+    ['buffer, Content-MD5', { Bucket: bucket, Key: 's5', Body: body, ContentMD5: createHash('md5').update(body).digest('base64') }],
+  ];
+  for (const [name, input] of puts) {
+    await s3.send(new PutObjectCommand(input));
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: input.Key! }));
+    t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body, name);
+    t.is(got.ContentLength, body.length, name);
+  }
+});

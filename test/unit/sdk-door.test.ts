@@ -263,3 +263,21 @@ test('a door that cannot get its core throws that error to the caller as it is',
   await t.throwsAsync(s3.send(new ListBucketsCommand({})), { instanceOf: SealError, message: 'no core configured' });
   s3.destroy();
 });
+
+test("the SDK's own retries stay in charge: a retryable answer (503 SlowDown) is retried with the same buffered request", async (t) => {
+  let n = 0;
+  const core = fakeCore(() =>
+    n++ === 0
+      ? { status: 503, headers: { 'content-type': 'application/xml' }, body: Buffer.from('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>') }
+      : { status: 200, headers: { etag: '"e"', 'x-amz-server-side-encryption': 'AES256' } },
+  );
+  const s3 = client(core, { maxAttempts: 3 });
+  const body = randomBytes(3000);
+  const out = await s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: body }));
+  s3.destroy();
+  t.is(out.$metadata.attempts, 2);
+  t.is(out.ServerSideEncryption, 'AES256');
+  t.is(core.seen.length, 2);
+  t.deepEqual(core.seen[0]!.body, body);
+  t.deepEqual(core.seen[1]!.body, body, 'the retry carries the whole body again');
+});
