@@ -16,6 +16,14 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  GetObjectAclCommand,
+  PutObjectTaggingCommand,
+  GetObjectTaggingCommand,
   PutObjectCommand,
   S3ServiceException,
   UploadPartCommand,
@@ -45,6 +53,11 @@ export interface DoorUnderTest {
   backend: S3Client;
   /** a fresh bucket on the object server */
   freshBucket(prefix: string): Promise<string>;
+  /**
+   * the same door in another process or gateway instance (same configuration, nothing shared in
+   * memory): upload state must travel in the UploadId alone (DESIGN.md "Scale-out")
+   */
+  secondInstance(): Promise<{ s3: Pick<S3Client, 'send'>; close(): Promise<void> }>;
   /** the SSE-KMS key the suite writes under (`SSEKMSKeyId`), and the id S3 echoes for it */
   kmsKey: { id: string; echoed: string };
   close(): Promise<void>;
@@ -231,6 +244,12 @@ export function doorContract(test: TestFn, label: string, makeDoor: () => Promis
         t.truthy(up.ETag);
         etags.push(up.ETag!);
       }
+      const listed = await d.s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId, ...p.read }));
+      t.deepEqual(
+        (listed.Parts ?? []).map((x) => [x.PartNumber, x.Size, x.ETag]),
+        parts.map((part, i) => [i + 1, part.length, etags[i]]),
+        'ListParts: each part once (the last upload of part 1), plaintext sizes, the ETags UploadPart returned',
+      );
       const done = await d.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) }, ...p.read }));
       const completeEcho = echoOf(done);
       // S3 echoes SSE-C on Complete only where the request carried the key; the mode and KMS key always
@@ -302,7 +321,47 @@ export function doorContract(test: TestFn, label: string, makeDoor: () => Promis
     await assertSealedAtRest(t, d, bucket, 'small', small, BODY_MAGIC);
   });
 
+  test(`${label}: a multipart upload started by one instance is continued and completed by another that has only the UploadId (SSE-KMS and SSE-C)`, async (t) => {
+    const d = await door();
+    const other = await d.secondInstance();
+    t.teardown(() => other.close());
+    const bucket = await d.freshBucket('door-2nd');
+    for (const mode of ['SSE-KMS', 'SSE-C'] as const) {
+      const p = modeParams(mode, d);
+      const key = `two-instances/${mode}`;
+      const parts = [randomBytes(5 * MiB), randomBytes(777)];
+      const { UploadId } = await d.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...p.write }));
+      const first = await d.s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: parts[0], ...p.read }));
+      // the other instance: UploadPart, ListParts, Complete with nothing but the token
+      const second = await other.s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 2, Body: parts[1], ...p.read }));
+      t.deepEqual(echoOf(second), p.echo, `${mode}: the second instance's UploadPart echo`);
+      const listed = await other.s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId, ...p.read }));
+      t.deepEqual((listed.Parts ?? []).map((x) => x.Size), [5 * MiB, 777], `${mode}: ListParts on the second instance`);
+      await other.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: first.ETag }, { PartNumber: 2, ETag: second.ETag }] }, ...p.read }));
+      // read back on the first instance
+      const got = await d.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...p.read }));
+      t.true((await bytesOf(got.Body)).equals(Buffer.concat(parts)), `${mode}: whole object`);
+      t.deepEqual(echoOf(got), p.echo);
+    }
+  });
+
   if (!all) return;
+
+  test(`${label}: bucket operations that cannot expose data are forwarded (CreateBucket, HeadBucket, ListBuckets, DeleteBucket); other operations answer NotImplemented and reach nothing`, async (t) => {
+    const d = await door();
+    const name = `door-fwd-${randomBytes(4).toString('hex')}`;
+    await d.s3.send(new CreateBucketCommand({ Bucket: name }));
+    t.is((await d.backend.send(new HeadBucketCommand({ Bucket: name }))).$metadata.httpStatusCode, 200, 'the bucket exists at the object server');
+    t.is((await d.s3.send(new HeadBucketCommand({ Bucket: name }))).$metadata.httpStatusCode, 200);
+    t.true(((await d.s3.send(new ListBucketsCommand({}))).Buckets ?? []).some((b) => b.Name === name), 'ListBuckets');
+    await d.s3.send(new PutObjectCommand({ Bucket: name, Key: 'k', Body: 'x' }));
+    t.deepEqual(await s3Error(d.s3.send(new GetObjectAclCommand({ Bucket: name, Key: 'k' }))), ['NotImplemented', 501], 'GetObjectAcl');
+    t.deepEqual(await s3Error(d.s3.send(new PutObjectTaggingCommand({ Bucket: name, Key: 'k', Tagging: { TagSet: [{ Key: 'a', Value: 'b' }] } }))), ['NotImplemented', 501], 'PutObjectTagging');
+    t.is((await d.backend.send(new GetObjectTaggingCommand({ Bucket: name, Key: 'k' }))).TagSet?.length ?? 0, 0, 'the refused tagging reached nothing');
+    await d.s3.send(new DeleteObjectCommand({ Bucket: name, Key: 'k' }));
+    await d.s3.send(new DeleteBucketCommand({ Bucket: name }));
+    t.deepEqual(await s3Error(d.backend.send(new HeadBucketCommand({ Bucket: name }))), ['NotFound', 404], 'deleted at the object server');
+  });
 
   test(`${label}: request validation as S3 does it — conflicting and malformed SSE parameters, each with its S3 code and status; nothing is stored`, async (t) => {
     const d = await door();

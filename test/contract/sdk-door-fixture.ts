@@ -69,11 +69,12 @@ async function keys(kind: ContractKeystore): Promise<Keys> {
 export async function sdkDoor(keystore: ContractKeystore, backend: ContractBackend = 'minio'): Promise<DoorUnderTest> {
   const b = service(backend);
   const k = await keys(keystore);
-  const container = createContainer({
+  const config: S3SealConfigInput = {
     backend: { endpoint: b.endpoint, region: b.region ?? 'us-east-1', accessKeyId: b.accessKey!, secretAccessKey: b.secretKey! },
     uploadTokenRoot: randomBytes(32).toString('base64'),
     ...k.config,
-  });
+  };
+  const container = createContainer(config);
   const client = createSealedS3Client(container);
   const raw = s3Client(b);
   return {
@@ -82,6 +83,11 @@ export async function sdkDoor(keystore: ContractKeystore, backend: ContractBacke
     rawHeaders: true,
     backend: raw,
     freshBucket: (prefix) => freshBucket(b, prefix),
+    // another process: its own container from the same configuration (the client owns and closes it)
+    secondInstance: async () => {
+      const other = createSealedS3Client(config);
+      return { s3: other, close: () => other.close() };
+    },
     kmsKey: k.kmsKey,
     close: async () => {
       raw.destroy();
