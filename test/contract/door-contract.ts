@@ -417,6 +417,21 @@ export function doorContract(test: TestFn, label: string, makeDoor: () => Promis
     t.is((await bytesOf(ok.Body)).length, 100);
   });
 
+  test(`${label}: conditional reads as on S3 — If-Match / If-None-Match against the backend ETag, If-Modified-Since / If-Unmodified-Since`, async (t) => {
+    const d = await door();
+    const bucket = await d.freshBucket('door-cond');
+    const put = await d.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: randomBytes(1000), ServerSideEncryption: 'aws:kms', SSEKMSKeyId: d.kmsKey.id }));
+    const etag = put.ETag!;
+    const get = (extra: object): Promise<unknown> => d.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', ...extra }));
+    const ok = (await get({ IfMatch: etag })) as { Body: unknown; ETag?: string };
+    t.is((await bytesOf(ok.Body)).length, 1000, 'If-Match the ETag: served');
+    t.deepEqual(await s3Error(get({ IfMatch: '"0123456789abcdef0123456789abcdef"' })), ['PreconditionFailed', 412], 'If-Match another ETag');
+    t.deepEqual((await s3Error(get({ IfNoneMatch: etag })))[1], 304, 'If-None-Match the ETag: not modified');
+    t.deepEqual((await s3Error(get({ IfModifiedSince: new Date(Date.now() + 3_600_000) })))[1], 304, 'If-Modified-Since the future');
+    t.deepEqual(await s3Error(get({ IfUnmodifiedSince: new Date(Date.now() - 3_600_000) })), ['PreconditionFailed', 412], 'If-Unmodified-Since the past');
+    t.deepEqual((await s3Error(d.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k', IfMatch: '"0123456789abcdef0123456789abcdef"' }))))[1], 412, 'HEAD If-Match another ETag');
+  });
+
   test(`${label}: parts of an SSE-C upload must carry the upload's key (another key is refused, none is refused)`, async (t) => {
     const d = await door();
     const bucket = await d.freshBucket('door-ssec-mp');
