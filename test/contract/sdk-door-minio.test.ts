@@ -6,10 +6,10 @@ import test, { type ExecutionContext } from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import type { Container } from 'inversify';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { closeContainer, createContainer, createSealedS3Client } from '../../src/index.js';
+import { closeContainer, createContainer, createSealedS3Client, getS3SealPlugin } from '../../src/index.js';
 import { freshBucket, s3Client, service } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { doorContract } from './door-contract.js';
@@ -77,4 +77,15 @@ test("sdk-v3 door: the SDK's default body framings reach the core and round-trip
   t.true((unknown?.$metadata.httpStatusCode ?? 0) >= 400 && (unknown?.$metadata.httpStatusCode ?? 0) < 500, 'a client error');
   const none = await t.throwsAsync(raw.send(new HeadObjectCommand({ Bucket: bucket, Key: 's1' })), { instanceOf: S3ServiceException });
   t.is(none?.$metadata.httpStatusCode, 404, 'nothing stored');
+});
+
+test("sdk-v3 door: the caller's client never reaches its own endpoint — with an unreachable endpoint and credentials MinIO does not know, the plugin still serves every request through the container's client", async (t) => {
+  const { container, bucket } = await soloDoor(t);
+  const s3 = new S3Client({ region: 'eu-central-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'nobody', secretAccessKey: 'nothing' }, maxAttempts: 1 });
+  s3.middlewareStack.use(getS3SealPlugin(container, { principal: 'svc' }));
+  t.teardown(() => s3.destroy());
+  const body = randomBytes(4096);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+  t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body);
 });
