@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, type PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import type { Container } from 'inversify';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { closeContainer, createContainer, createSealedS3Client, getS3SealPlugin } from '../../src/index.js';
@@ -88,4 +89,27 @@ test("sdk-v3 door: the caller's client never reaches its own endpoint — with a
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body }));
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
   t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body);
+});
+
+test('sdk-v3 door: lib-storage Upload.abort() stops an upload in flight (AbortError) and no object appears', async (t) => {
+  const { container, bucket, raw } = await soloDoor(t);
+  const s3 = createSealedS3Client(container);
+  t.teardown(() => s3.destroy());
+  let produced = 0;
+  // an endless caller stream: only the abort can end this upload
+  const stream = new Readable({
+    read() {
+      produced += 1024 * 1024;
+      setTimeout(() => this.push(randomBytes(1024 * 1024)), 5);
+    },
+  });
+  const up = new Upload({ client: s3, params: { Bucket: bucket, Key: 'aborted', Body: stream }, partSize: 5 * 1024 * 1024, queueSize: 2 });
+  const done = up.done();
+  await new Promise((r) => setTimeout(r, 400));
+  await up.abort();
+  const err = await t.throwsAsync(done);
+  t.is(err?.name, 'AbortError');
+  t.true(produced > 0);
+  const missing = await t.throwsAsync(raw.send(new HeadObjectCommand({ Bucket: bucket, Key: 'aborted' })), { instanceOf: S3ServiceException });
+  t.is(missing?.$metadata.httpStatusCode, 404, 'no object');
 });

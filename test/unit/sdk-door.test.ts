@@ -282,3 +282,68 @@ test("the SDK's own retries stay in charge: a retryable answer (503 SlowDown) is
   t.deepEqual(core.seen[0]!.body, body);
   t.deepEqual(core.seen[1]!.body, body, 'the retry carries the whole body again');
 });
+
+test('abortSignal is honoured as by the SDK HTTP handler: an upload aborted while the core reads it rejects with AbortError and its body is destroyed; an abort before sending never reaches the core', async (t) => {
+  let bodyError: unknown;
+  const core: S3RequestHandler & { calls: number } = {
+    calls: 0,
+    handle: async (req) => {
+      core.calls++;
+      try {
+        for await (const _ of req.body!) void _;
+      } catch (err) {
+        bodyError = err;
+      }
+      return { status: 200, headers: {} };
+    },
+  };
+  const s3 = client(core);
+  // a body that sends one chunk and then waits forever (a slow caller)
+  const endless = new Readable({ read() {} });
+  endless.push(randomBytes(1000));
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 100);
+  const err = await t.throwsAsync(s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: endless, ContentLength: 5000 }), { abortSignal: ac.signal }));
+  t.is(err?.name, 'AbortError');
+  await new Promise((r) => setImmediate(r));
+  t.is((bodyError as Error | undefined)?.name, 'AbortError', "the core's read of the body fails: nothing of it can be committed");
+  t.is(core.calls, 1);
+  const early = new AbortController();
+  early.abort();
+  const err2 = await t.throwsAsync(s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: 'x' }), { abortSignal: early.signal }));
+  t.is(err2?.name, 'AbortError');
+  t.is(core.calls, 1, 'an aborted request never reaches the core');
+  s3.destroy();
+});
+
+test('abortSignal while the caller reads a GET body destroys that body (the backend stream behind it is released)', async (t) => {
+  let destroyed = false;
+  const core = fakeCore(() => {
+    const endless = new Readable({
+      read() {
+        this.push(randomBytes(16_384));
+      },
+      destroy(err, cb) {
+        destroyed = true;
+        cb(err);
+      },
+    });
+    return { status: 200, headers: { 'content-length': '100000000' }, body: endless };
+  });
+  const s3 = client(core);
+  const ac = new AbortController();
+  const out = await s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }), { abortSignal: ac.signal });
+  const body = out.Body as Readable;
+  let read = 0;
+  const err = await t.throwsAsync(
+    (async () => {
+      for await (const c of body) {
+        read += (c as Buffer).length;
+        if (read > 50_000) ac.abort();
+      }
+    })(),
+  );
+  t.is(err?.name, 'AbortError');
+  t.true(destroyed);
+  s3.destroy();
+});

@@ -1,10 +1,11 @@
 import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-s3';
-import { HttpRequest, HttpResponse } from '@smithy/core/transport';
+import { getSmithyContext, HttpRequest, HttpResponse } from '@smithy/core/transport';
 import type { DeserializeMiddleware, HandlerExecutionContext, InitializeMiddleware, Pluggable } from '@smithy/types';
 import { s3ErrorShape } from '../s3/s3-error-shape.js';
 import { s3ErrorXml } from '../s3/s3-error-xml.js';
 import type { S3Request } from '../s3/s3-request.js';
 import type { S3Response } from '../s3/s3-response.js';
+import { abortable, type DoorAbortSignal } from './abortable.js';
 import { PresignUnsupportedError } from './presign-unsupported-error.js';
 import type { ResolvedPluginOptions } from './sdk-door-options.js';
 import { toHttpResponse } from './to-http-response.js';
@@ -58,10 +59,14 @@ export function sdkDoor(handler: () => S3RequestHandler, options: ResolvedPlugin
     const core = handler();
     let req: S3Request | undefined;
     let res: S3Response;
+    // `send(cmd, { abortSignal })`: the SDK's HTTP handler would honour it; the door does the same
+    const signal = getSmithyContext(context)['abortSignal'] as DoorAbortSignal | undefined;
     try {
       req = toS3Request(request, options, hintsOf(args.input, context));
-      res = await core.handle(req);
+      const r = req;
+      res = await abortable(() => core.handle(r), r, signal);
     } catch (err) {
+      if (err instanceof Error && err.name === 'AbortError') throw err;
       // the core answers its own errors; this is what fails before it (conversion) or a core bug
       res = errorResponse(err, req);
     }
