@@ -17,11 +17,12 @@ test('callerMetadata: x-amz-meta-* without the prefix; other headers and an empt
   t.is(Object.getPrototypeOf(meta), Object.prototype);
 });
 
-test('requestContentHeaders: the five content headers; aws-chunked dropped from Content-Encoding (none left: none stored)', (t) => {
-  t.deepEqual(requestContentHeaders({ 'content-type': 'a/b', 'cache-control': 'no', 'content-disposition': 'inline', 'content-encoding': 'gzip,aws-chunked', expires: 'Thu, 01 Jan 2032 00:00:00 GMT' }), {
+test('requestContentHeaders: the six content headers; aws-chunked dropped from Content-Encoding (none left: none stored)', (t) => {
+  t.deepEqual(requestContentHeaders({ 'content-type': 'a/b', 'cache-control': 'no', 'content-disposition': 'inline', 'content-language': 'en', 'content-encoding': 'gzip,aws-chunked', expires: 'Thu, 01 Jan 2032 00:00:00 GMT' }), {
     contentType: 'a/b',
     cacheControl: 'no',
     contentDisposition: 'inline',
+    contentLanguage: 'en',
     contentEncoding: 'gzip',
     expires: 'Thu, 01 Jan 2032 00:00:00 GMT',
   });
