@@ -85,6 +85,8 @@ test('a buffered PutObject reaches the core as the S3Request of the signed wire 
   t.true(Object.keys(req.headers).every((h) => h === h.toLowerCase()));
   t.is(req.principal, 'process');
   t.true(req.secureTransport, 'the in-process hop counts as secure by default even on an http:// endpoint');
+  t.regex(req.headers['x-amz-content-sha256'] ?? '', /^[0-9a-f]{64}$/, "the SDK's own payload hash (http endpoint)");
+  t.true(req.payloadHashTrusted, 'the SDK computed that hash over this body in-process: the core need not hash it again');
 });
 
 test('a stream PutObject of unknown length reaches the core aws-chunked with a CRC32 trailer, as the SDK frames it', async (t) => {
