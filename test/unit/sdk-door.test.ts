@@ -266,8 +266,9 @@ test('a door that cannot get its core throws that error to the caller as it is',
 
 test("the SDK's own retries stay in charge: a retryable answer (503 SlowDown) is retried with the same buffered request", async (t) => {
   let n = 0;
-  const core = fakeCore(() =>
-    n++ === 0
+  const core = fakeCore(
+    (): S3Response =>
+      n++ === 0
       ? { status: 503, headers: { 'content-type': 'application/xml' }, body: Buffer.from('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>') }
       : { status: 200, headers: { etag: '"e"', 'x-amz-server-side-encryption': 'AES256' } },
   );
