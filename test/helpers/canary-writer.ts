@@ -62,13 +62,16 @@ async function main(): Promise<void> {
       const key = `${mode}/multipart`;
       const up = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...p.write }));
       const sizes = [5 * MiB, 5 * MiB + 1, 1 * MiB];
+      const whole = canaryBody(token, sizes.reduce((a, b) => a + b, 0));
       const parts = [];
+      let at = 0;
       for (const [i, size] of sizes.entries()) {
-        const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId!, PartNumber: i + 1, Body: canaryBody(token, size), ...p.read }));
+        const r = await client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId!, PartNumber: i + 1, Body: whole.subarray(at, at + size), ...p.read }));
+        at += size;
         parts.push({ PartNumber: i + 1, ETag: r.ETag! });
       }
       await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: up.UploadId!, MultipartUpload: { Parts: parts }, ...p.read }));
-      written.push({ key, length: sizes.reduce((a, b) => a + b, 0) });
+      written.push({ key, length: whole.length });
     }
     for (const w of written) {
       const mode = w.key.split('/')[0]!;

@@ -88,7 +88,8 @@ test('no canary byte run and no SSE-C key at rest, in temp files or in log outpu
     ['SSE-C key (base64)', Buffer.from(ssecKey.toString('base64'))],
     ['SSE-C key (hex)', Buffer.from(ssecKey.toString('hex'))],
   ];
-  const bucketDir = join(m.dataDir, bucket);
+  // MinIO serves `dataDir/data` (src/embedded/minio-server.ts): one directory per bucket, one per object key
+  const bucketDir = join(m.dataDir, 'data', bucket);
   const controlDir = join(bucketDir, 'control');
   const minioFiles = filesUnder(m.dataDir);
   t.true(minioFiles.some((f) => f.startsWith(controlDir) && readOrEmpty(f).includes(token)), 'the scan finds the token in the plaintext control object');
