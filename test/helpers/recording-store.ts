@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, RequestedRange, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 
 /**
  * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
@@ -21,10 +21,15 @@ export class RecordingStore implements ObjectStore {
     this.gets.push(range ? { key, range } : { key });
     return this.inner.get(bucket, key, range, ifMatch);
   }
-  readonly opens: { key: string }[] = [];
-  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
-    this.opens.push({ key });
-    return this.inner.open(bucket, key);
+  /** GETs that also return the object's info (whole, or with the range and If-Match they carried) */
+  readonly opens: { key: string; range?: RequestedRange; ifMatch?: string }[] = [];
+  open(bucket: string, key: string, req: OpenRequest = {}): Promise<OpenedStoredObject> {
+    this.opens.push({ key, ...(req.range ? { range: req.range } : {}), ...(req.ifMatch !== undefined ? { ifMatch: req.ifMatch } : {}) });
+    return this.inner.open(bucket, key, req);
+  }
+  /** every request to the backend so far (HEADs, GETs with or without info, PUTs, commits) */
+  get requests(): number {
+    return this.heads.length + this.gets.length + this.opens.length + this.puts.length + this.commits.length;
   }
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     this.puts.push({ key, metadata, length });

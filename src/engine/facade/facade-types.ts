@@ -4,6 +4,7 @@ import type { EncryptionContext } from '../../crypto/encryption-context.js';
 import type { SseMode } from '../../crypto/envelope.js';
 import type { EncryptionPlan, MaterialsManager } from '../materials/materials-manager.js';
 import type { UserMetadata } from '../metadata-budget.js';
+import type { RangeRequest } from '../resolve-range-request.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
@@ -32,8 +33,7 @@ export interface ObjectRequest {
   principal: string;
 }
 
-/** S3's Range forms, unresolved: `bytes=first-[last]` or `bytes=-length` (the S3 core's RangeSpec maps onto it) */
-export type RangeRequest = { kind: 'from'; first: number; last?: number } | { kind: 'suffix'; length: number };
+export type { RangeRequest };
 
 export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   /** the plaintext body, exactly `contentLength` bytes */
@@ -56,9 +56,17 @@ export interface ReadObjectRequest extends ObjectRequest {
   customerKey?: Buffer;
 }
 
-export type HeadObjectRequest = ReadObjectRequest;
+export interface HeadObjectRequest extends ReadObjectRequest {
+  /**
+   * S3 `partNumber` (1..10 000): describe that part of the object — its length, its Content-Range
+   * within the object and the object's part count. Part boundaries come from the committed layout;
+   * a single-part object has part 1 (all of it) only; any other is InvalidPartNumber (416).
+   */
+  partNumber?: number;
+}
 
-export interface GetObjectRequest extends ReadObjectRequest {
+export interface GetObjectRequest extends HeadObjectRequest {
+  /** not together with `partNumber` (InvalidRequest) */
   range?: RangeRequest;
 }
 
@@ -71,13 +79,18 @@ export interface HeadObjectResult extends ContentHeaders {
   userMetadata: Record<string, string>;
   /** undefined only for a plaintext object served by passthrough */
   sse?: SseResult;
+  /**
+   * a ranged or `partNumber` read: the inclusive bytes served (described) and the object's plaintext
+   * length (Content-Range; S3 answers 206). `contentLength` is then the range's length.
+   */
+  contentRange?: { start: number; end: number; total: number };
+  /** a `partNumber` read of a multipart object: how many parts it has (x-amz-mp-parts-count); absent for single-part objects, as on S3 */
+  partsCount?: number;
 }
 
 export interface GetObjectResult extends HeadObjectResult {
-  /** the plaintext (of the range, when one was asked for); `contentLength` is then the range's length */
+  /** the plaintext (of the range or part, when one was asked for) */
   body: Readable;
-  /** a ranged read: the inclusive bytes served and the object's plaintext length (Content-Range) */
-  contentRange?: { start: number; end: number; total: number };
 }
 
 export type DeleteObjectRequest = ObjectRequest;
