@@ -57,6 +57,13 @@ export type SealErrorCode =
   | 'BadDigest'
   | 'InvalidDigest'
   | 'NotImplemented'
+  // a request body whose length the request does not state (S3: MissingContentLength 411)
+  | 'MissingContentLength'
+  // a body whose SHA-256 is not the x-amz-content-sha256 it was signed with
+  | 'ContentSha256Mismatch'
+  // S3 XML request bodies (CompleteMultipartUpload, CreateBucketConfiguration)
+  | 'MalformedXML'
+  | 'InvalidPartOrder'
   // the object server could not be reached or failed (5xx): fail closed, retryable
   | 'BackendUnavailable';
 

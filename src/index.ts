@@ -28,3 +28,13 @@ export { AwsKmsKeystore, type AwsKmsKeystoreOptions } from './keystores/awskms-k
 export { BucketKeyCache, type BucketKeyLimits, type BucketKeyCacheStats } from './keystores/bucket-key-cache.js';
 export { BucketKeyResolver } from './engine/materials/bucket-key-resolver.js';
 export { parseKeyRef, formatKeyRef, type KeyRef } from './keystores/key-ref.js';
+export { S3Core, type S3CoreOptions } from './adapters/s3/s3-core.js';
+export type { S3Request } from './adapters/s3/s3-request.js';
+export type { S3Response } from './adapters/s3/s3-response.js';
+export type { S3CoreContext, S3OperationName } from './adapters/s3/s3-operation.js';
+export type { ChunkSignatureVerifier } from './adapters/s3/chunk-signature-verifier.js';
+export { BackendRequestError } from './backends/backend-request-error.js';
+export { getS3SealPlugin, type S3SealPlugin } from './adapters/sdk-v3/s3seal-plugin.js';
+export { createSealedS3Client, SealedS3Client, type SealedS3ClientConfig } from './adapters/sdk-v3/sealed-s3-client.js';
+export type { S3SealPluginOptions } from './adapters/sdk-v3/sdk-door-options.js';
+export { PresignUnsupportedError } from './adapters/sdk-v3/presign-unsupported-error.js';

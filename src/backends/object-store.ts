@@ -71,8 +71,17 @@ export interface PutResult {
 /** A part of an open upload as the backend lists it. */
 export interface UploadedPart {
   size: number;
+  /** the part's ETag and upload time, as ListParts reports them */
+  etag?: string;
+  lastModified?: Date;
   /** the backend's CRC32 of the part's ciphertext (base64), where it keeps one */
   crc32?: string;
+}
+
+/** A bucket as ListBuckets reports it. */
+export interface BucketInfo {
+  name: string;
+  creationDate?: Date;
 }
 
 /** A part named in CompleteMultipartUpload. */
@@ -119,4 +128,14 @@ export interface ObjectStore {
   replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult>;
   /** DeleteObject: no key is involved (DESIGN.md permission matrix); a missing key is not an error, as on S3 */
   delete(bucket: string, key: string): Promise<DeleteResult>;
+
+  // Bucket operations that cannot expose object data: forwarded as they are (issue 7 item 2).
+  /** CreateBucket; `location`: the LocationConstraint, when the caller named one */
+  createBucket(bucket: string, location?: string): Promise<void>;
+  deleteBucket(bucket: string): Promise<void>;
+  /** HeadBucket: resolves when the bucket exists and may be accessed; the region the backend reports, if any */
+  headBucket(bucket: string): Promise<{ region?: string }>;
+  listBuckets(): Promise<BucketInfo[]>;
+  /** GetBucketLocation: the LocationConstraint ("" for us-east-1 / none) */
+  bucketLocation(bucket: string): Promise<string>;
 }

@@ -3,20 +3,27 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
+  GetBucketLocationCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
+  type BucketLocationConstraint,
   type GetObjectCommandOutput,
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, RequestedRange, StoredObjectInfo, UploadedPart } from './object-store.js';
+import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, RequestedRange, StoredObjectInfo, UploadedPart } from './object-store.js';
 import { SealError } from '../errors.js';
+import { BackendRequestError } from './backend-request-error.js';
 
 /** Copy sources are URL paths: each key segment is percent-encoded, the slashes kept. */
 function copySource(bucket: string, key: string): string {
@@ -26,7 +33,8 @@ function copySource(bucket: string, key: string): string {
 /**
  * Outages of the object server (no answer, 5xx, throttling) become BackendUnavailable (503,
  * retryable) after the SDK's own bounded retries; the S3 client errors a caller can cause (404,
- * 412, 403…) pass through unchanged for the door to report.
+ * 412, 403…) become BackendRequestError with the backend's S3 code and status (never its message),
+ * for the S3 core to answer as S3 does.
  */
 async function backend<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -37,7 +45,8 @@ async function backend<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (status === undefined || status >= 500 || status === 429 || e.name === 'TimeoutError') {
       throw new SealError('BackendUnavailable', `object server unavailable during ${what} (${e.name ?? e.code ?? 'network error'}${status ? ` ${status}` : ''})`);
     }
-    throw err;
+    // the SDK names a modeled or parsed error after its S3 code (a HEAD 404 has no body: "NotFound")
+    throw new BackendRequestError(e.name ?? e.code ?? 'InvalidRequest', status, what);
   }
 }
 
@@ -178,7 +187,7 @@ export class S3ObjectStore implements ObjectStore {
     };
     const r = await backend('GetObject', () => this.client.send(new GetObjectCommand(input))).catch((err: unknown) => {
       // the two refusals a reader acts on, typed: a range past the end, another object version
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const status = err instanceof BackendRequestError ? err.status : undefined;
       if (status === 416) throw new SealError('InvalidRange', 'the backend found the requested byte range unsatisfiable', { cause: err });
       if (status === 412) throw new SealError('PreconditionFailed', 'the object changed (ETag) since it was last read', { cause: err });
       throw err;
@@ -235,7 +244,12 @@ export class S3ObjectStore implements ObjectStore {
     for (;;) {
       const r = await backend('ListParts', () => this.client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) })));
       for (const p of r.Parts ?? []) {
-        parts.set(need(p.PartNumber, 'PartNumber'), { size: need(p.Size, 'Size'), ...(p.ChecksumCRC32 ? { crc32: p.ChecksumCRC32 } : {}) });
+        parts.set(need(p.PartNumber, 'PartNumber'), {
+          size: need(p.Size, 'Size'),
+          ...(p.ETag !== undefined ? { etag: p.ETag } : {}),
+          ...(p.LastModified !== undefined ? { lastModified: p.LastModified } : {}),
+          ...(p.ChecksumCRC32 ? { crc32: p.ChecksumCRC32 } : {}),
+        });
       }
       if (!r.IsTruncated) return parts;
       marker = need(r.NextPartNumberMarker, 'NextPartNumberMarker');
@@ -249,6 +263,36 @@ export class S3ObjectStore implements ObjectStore {
   async delete(bucket: string, key: string): Promise<DeleteResult> {
     const r = await backend('DeleteObject', () => this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
     return { ...(r.VersionId ? { versionId: r.VersionId } : {}), ...(r.DeleteMarker !== undefined ? { deleteMarker: r.DeleteMarker } : {}) };
+  }
+
+  async createBucket(bucket: string, location?: string): Promise<void> {
+    const config = location !== undefined && location !== '' ? { CreateBucketConfiguration: { LocationConstraint: location as BucketLocationConstraint } } : {};
+    await backend('CreateBucket', () => this.client.send(new CreateBucketCommand({ Bucket: bucket, ...config })));
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    await backend('DeleteBucket', () => this.client.send(new DeleteBucketCommand({ Bucket: bucket })));
+  }
+
+  async headBucket(bucket: string): Promise<{ region?: string }> {
+    const r = await backend('HeadBucket', () => this.client.send(new HeadBucketCommand({ Bucket: bucket })));
+    return r.BucketRegion !== undefined ? { region: r.BucketRegion } : {};
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    const out: BucketInfo[] = [];
+    let token: string | undefined;
+    do {
+      const r = await backend('ListBuckets', () => this.client.send(new ListBucketsCommand(token !== undefined ? { ContinuationToken: token } : {})));
+      for (const b of r.Buckets ?? []) out.push({ name: need(b.Name, 'bucket Name'), ...(b.CreationDate ? { creationDate: b.CreationDate } : {}) });
+      token = r.ContinuationToken;
+    } while (token !== undefined && token !== '');
+    return out;
+  }
+
+  async bucketLocation(bucket: string): Promise<string> {
+    const r = await backend('GetBucketLocation', () => this.client.send(new GetBucketLocationCommand({ Bucket: bucket })));
+    return r.LocationConstraint ?? '';
   }
 
   async replaceMetadata(bucket: string, key: string, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<PutResult> {

@@ -14,6 +14,7 @@ import type { FileKeystore } from '../keystores/file-keystore.js';
 import type { Keystore } from '../keystores/keystore.js';
 import type { ResolvedKeyIds } from '../keystores/resolved-key-ids.js';
 import type { VaultKeystore } from '../keystores/vault/vault-keystore.js';
+import type { S3Core } from '../adapters/s3/s3-core.js';
 import type { S3SealConfig } from './config.js';
 
 /**
@@ -63,6 +64,9 @@ export const TOKENS = {
   ObjectActionPolicy: token<ObjectActionPolicy>('ObjectActionPolicy'),
   /** the engine facade: the one way doors reach objects */
   ObjectFacade: token<ObjectFacade>('ObjectFacade'),
+  // S3 core
+  /** S3Request → S3Response over the facade: what every door (SDK plugin, minio transport, gateway) calls */
+  S3Core: token<S3Core>('S3Core'),
 } as const;
 
 /** what can hand out services: a Container, or the ResolutionContext a factory gets */

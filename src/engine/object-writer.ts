@@ -5,6 +5,7 @@ import { buildLayout, encodeLayout, type PartRecord } from '../crypto/layout.js'
 import { V1, type SuiteId } from '../crypto/kdf.js';
 import { SealError } from '../errors.js';
 import { EncryptStream } from './encrypt-stream.js';
+import type { BeforeFinal } from './framed-transform.js';
 import { PartEncryptStream, type PartEncryptOptions } from './part-encrypt-stream.js';
 
 /** Envelope fields a writer chooses; upload nonce and layout are the engine's. */
@@ -14,8 +15,8 @@ export type WrapFields = Omit<EnvelopeFields, 'uploadNonce' | 'layout'>;
  * A single-part object: its envelope (for `x-amz-meta-s3seal`) and a fresh encrypting stream. With
  * the declared plaintext length, input of any other length fails and never yields a complete body.
  */
-export function sealSinglePart(dek: Uint8Array, fields: WrapFields, plaintextLength?: number, id: SuiteId = V1): { envelope: string; stream: EncryptStream } {
-  return { envelope: encodeEnvelope(fields, dek, id), stream: new EncryptStream(dek, { id, ...(plaintextLength !== undefined ? { plaintextLength } : {}) }) };
+export function sealSinglePart(dek: Uint8Array, fields: WrapFields, plaintextLength?: number, id: SuiteId = V1, beforeFinal?: BeforeFinal): { envelope: string; stream: EncryptStream } {
+  return { envelope: encodeEnvelope(fields, dek, id), stream: new EncryptStream(dek, { id, ...(plaintextLength !== undefined ? { plaintextLength } : {}), ...(beforeFinal ? { beforeFinal } : {}) }) };
 }
 
 /** CreateMultipartUpload: a fresh upload nonce, and the envelope bytes that go into the upload token. */

@@ -9,6 +9,7 @@ import type { ByteRange, ContentHeaders, ObjectStore, OpenedStoredObject, PutRes
 import { isSealError, SealError } from '../errors.js';
 import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './envelope-lookup.js';
 import { exactLength, readExactly } from './exact-length.js';
+import type { BeforeFinal } from './framed-transform.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
 import { LayoutHints } from './layout-hints.js';
@@ -73,6 +74,11 @@ export interface ObjectRead extends ObjectHead {
   range?: PlainRange;
   /** a `partNumber` read of a multipart object: how many parts it has */
   partsCount?: number;
+}
+
+/** How a body is sealed: a last check before its final chunk (FramedTransform's BeforeFinal). */
+export interface BodyOptions {
+  beforeFinal?: BeforeFinal;
 }
 
 /**
@@ -166,12 +172,16 @@ export class SealedObjects {
     return this.opts.minFormatVersion !== undefined ? { minVersion: this.opts.minFormatVersion } : {};
   }
 
-  async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver, headers?: ContentHeaders): Promise<PutResult> {
+  /**
+   * `opts.beforeFinal`: awaited after the last plaintext byte, before the final ciphertext chunk is
+   * sealed (the S3 core verifies the caller's checksums there): a throw stores nothing.
+   */
+  async put(o: ObjectId, body: Readable | Buffer, plaintextLength: number, meta: UserMetadata, keys: KeyResolver, headers?: ContentHeaders, opts: BodyOptions = {}): Promise<PutResult> {
     // FORMAT.md §6.2: the stored body must fit S3's 5 GiB PUT; refused before any key is made
     if (plaintextLength > MAX_SINGLE_PART_PLAINTEXT) throw new SealError('EntityTooLarge', `a single-part object holds at most ${MAX_SINGLE_PART_PLAINTEXT} bytes; use a multipart upload`);
     const { dek, wrap } = await keys.generate(o, plaintextLength);
     try {
-      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength);
+      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, undefined, opts.beforeFinal);
       const metadata = withEnvelope(meta, envelope);
       return await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, singlePartCiphertextSize(plaintextLength), metadata, signal, headers));
     } finally {
@@ -429,12 +439,13 @@ export class SealedObjects {
     return { ...t, env, dek };
   }
 
-  async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver): Promise<string> {
+  /** `opts.beforeFinal`: as for put, before the part's final chunk */
+  async uploadPart(o: ObjectId, token: string, partNumber: number, body: Readable | Buffer, plaintextLength: number, keys: KeyResolver, opts: BodyOptions = {}): Promise<string> {
     const { backendUploadId, envelope, env, dek } = await this.openToken(o, token, keys);
     try {
       // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
       await keys.charge?.(o, env, plaintextLength);
-      const part = encryptPart(dek, envelope, partNumber, plaintextLength);
+      const part = encryptPart(dek, envelope, partNumber, plaintextLength, opts.beforeFinal ? { beforeFinal: opts.beforeFinal } : undefined);
       return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, partCiphertextSize(plaintextLength), signal));
     } finally {
       wipe(dek);

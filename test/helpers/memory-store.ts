@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { ByteRange, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { BucketInfo, ByteRange, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 import { SealError } from '../../src/errors.js';
 
 interface Stored {
@@ -112,6 +112,22 @@ export class MemoryStore implements ObjectStore {
     this.deletes++;
     this.objects.delete(`${bucket}/${key}`);
     return Promise.resolve({});
+  }
+  // bucket operations: not modelled (the S3 core's bucket forwarding is tested on MinIO)
+  createBucket(): Promise<void> {
+    return Promise.reject(new Error('MemoryStore: bucket operations are not supported'));
+  }
+  deleteBucket(): Promise<void> {
+    return Promise.reject(new Error('MemoryStore: bucket operations are not supported'));
+  }
+  headBucket(): Promise<{ region?: string }> {
+    return Promise.reject(new Error('MemoryStore: bucket operations are not supported'));
+  }
+  listBuckets(): Promise<BucketInfo[]> {
+    return Promise.reject(new Error('MemoryStore: bucket operations are not supported'));
+  }
+  bucketLocation(): Promise<string> {
+    return Promise.reject(new Error('MemoryStore: bucket operations are not supported'));
   }
   has(bucket: string, key: string): boolean {
     return this.objects.has(`${bucket}/${key}`);

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, RequestedRange, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
+import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, DeleteResult, ObjectStore, OpenedStoredObject, OpenRequest, PutResult, RequestedRange, StoredObjectInfo, UploadedPart } from '../../src/backends/object-store.js';
 
 /**
  * A pass-through ObjectStore that records the calls (in particular GET ranges) before forwarding
@@ -56,5 +56,20 @@ export class RecordingStore implements ObjectStore {
   }
   delete(bucket: string, key: string): Promise<DeleteResult> {
     return this.inner.delete(bucket, key);
+  }
+  createBucket(bucket: string, location?: string): Promise<void> {
+    return this.inner.createBucket(bucket, location);
+  }
+  deleteBucket(bucket: string): Promise<void> {
+    return this.inner.deleteBucket(bucket);
+  }
+  headBucket(bucket: string): Promise<{ region?: string }> {
+    return this.inner.headBucket(bucket);
+  }
+  listBuckets(): Promise<BucketInfo[]> {
+    return this.inner.listBuckets();
+  }
+  bucketLocation(bucket: string): Promise<string> {
+    return this.inner.bucketLocation(bucket);
   }
 }

@@ -224,7 +224,7 @@ for (const name of ['minio', 'seaweedfs'] as const) {
         };
         const err = await t.throwsAsync(sealed.completeMultipart(o, token, etags.map((etag, i) => ({ partNumber: i + 1, etag })), keys));
         t.true(fired, 'the concurrent write happened at that point');
-        t.is((err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode, 412, 'the commit fails its precondition');
+        t.like(err, { name: 'BackendRequestError', s3Code: 'PreconditionFailed', status: 412 }, 'the commit fails its precondition');
         t.true((await rawGet(s.direct, s.bucket, o.key)).equals(concurrent), 'the concurrent write survives');
         const head = await s.direct.send(new HeadObjectCommand({ Bucket: s.bucket, Key: o.key }));
         t.is(head.Metadata?.['writer'], 'other');

@@ -10,6 +10,7 @@ import { KeystoreError, type KeystoreErrorCode } from '../../src/keystores/keyst
 import { ConfigError } from '../../src/container/config.js';
 import { s3ErrorShape } from '../../src/adapters/s3/s3-error-shape.js';
 import { s3ErrorXml } from '../../src/adapters/s3/s3-error-xml.js';
+import { BackendRequestError } from '../../src/backends/backend-request-error.js';
 
 const GENERIC = 'We encountered an internal error. Please try again.';
 
@@ -46,6 +47,10 @@ test('SealError codes → S3 code and status', (t) => {
     InvalidPartNumber: ['InvalidPartNumber', 416],
     AccessDenied: ['AccessDenied', 403],
     PreconditionFailed: ['PreconditionFailed', 412],
+    MissingContentLength: ['MissingContentLength', 411],
+    ContentSha256Mismatch: ['XAmzContentSHA256Mismatch', 400],
+    MalformedXML: ['MalformedXML', 400],
+    InvalidPartOrder: ['InvalidPartOrder', 400],
     MetadataTooLarge: ['MetadataTooLarge', 400],
     EntityTooLarge: ['EntityTooLarge', 400],
     NotImplemented: ['NotImplemented', 501],
@@ -100,4 +105,23 @@ test('XML error body: <Error><Code/><Message/><Resource/><RequestId/></Error>, e
   t.deepEqual(parsed.Error, { Code: 'InvalidArgument', Message: 'a <b> & "c"', Resource: '/bucket/k&<y>', RequestId: 'R1' });
   const empty = s3ErrorXml({ code: 'InternalError', status: 500, message: GENERIC }).toString('utf8');
   t.true(empty.includes('<Resource></Resource>') && empty.includes('<RequestId></RequestId>'));
+});
+
+test('BackendRequestError keeps the backend S3 code and status with S3 text, never the backend message; odd codes are not echoed', (t) => {
+  const cases: [string, number, string, number][] = [
+    ['NoSuchKey', 404, 'NoSuchKey', 404],
+    ['NotFound', 404, 'NoSuchKey', 404],
+    ['NoSuchBucket', 404, 'NoSuchBucket', 404],
+    ['PreconditionFailed', 412, 'PreconditionFailed', 412],
+    ['NoSuchUpload', 404, 'NoSuchUpload', 404],
+    ['BucketAlreadyOwnedByYou', 409, 'BucketAlreadyOwnedByYou', 409],
+    ['BucketNotEmpty', 409, 'BucketNotEmpty', 409],
+    ['SomeNewCode', 409, 'SomeNewCode', 409],
+    ['<b>secret value</b>', 400, 'InvalidRequest', 400],
+  ];
+  for (const [backendCode, backendStatus, code, status] of cases) {
+    const shape = s3ErrorShape(new BackendRequestError(backendCode, backendStatus, 'GetObject'));
+    t.like(shape, { code, status }, backendCode);
+    t.false(shape.message.includes('secret'), backendCode);
+  }
 });

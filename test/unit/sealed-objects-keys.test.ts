@@ -32,6 +32,11 @@ function partSink(): ObjectStore {
     abortMultipart: unused,
     replaceMetadata: unused,
     delete: unused,
+    createBucket: unused,
+    deleteBucket: unused,
+    headBucket: unused,
+    listBuckets: unused,
+    bucketLocation: unused,
   };
 }
 

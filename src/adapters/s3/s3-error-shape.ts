@@ -1,5 +1,6 @@
 import { SealError, S3SealError, type SealErrorCode } from '../../errors.js';
 import { KeystoreError, type KeystoreErrorCode } from '../../keystores/keystore-error.js';
+import { BackendRequestError } from '../../backends/backend-request-error.js';
 
 /** How an error looks on the S3 wire: the `<Code>`, the HTTP status and the `<Message>`. */
 export interface S3ErrorShape {
@@ -20,6 +21,11 @@ interface Mapping {
 const INTERNAL: Mapping = { code: 'InternalError', status: 500, message: 'We encountered an internal error. Please try again.' };
 const UNAVAILABLE: Mapping = { code: 'ServiceUnavailable', status: 503, message: 'Service is unable to handle request.' };
 const ACCESS_DENIED: Mapping = { code: 'AccessDenied', status: 403, message: 'Access Denied' };
+const NO_SUCH_UPLOAD: Mapping = {
+  code: 'NoSuchUpload',
+  status: 404,
+  message: 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.',
+};
 
 // Integrity failures are a 500 to S3 callers: the stored object is corrupt, the request itself was
 // fine. The specific code stays in `code` and in logs; the wire gets S3's generic text, so nothing
@@ -36,11 +42,7 @@ const SEAL: Record<SealErrorCode, Mapping> = {
   BodyTrailingData: INTERNAL,
   LayoutMismatch: INTERNAL,
   MultipartIncomplete: INTERNAL,
-  UploadTokenInvalid: {
-    code: 'NoSuchUpload',
-    status: 404,
-    message: 'The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.',
-  },
+  UploadTokenInvalid: NO_SUCH_UPLOAD,
   PartLengthMismatch: { code: 'IncompleteBody', status: 400, message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
   InvalidArgument: { code: 'InvalidArgument', status: 400 },
   InvalidRequest: { code: 'InvalidRequest', status: 400 },
@@ -56,6 +58,10 @@ const SEAL: Record<SealErrorCode, Mapping> = {
   MetadataTooLarge: { code: 'MetadataTooLarge', status: 400, message: 'Your metadata headers exceed the maximum allowed metadata size.' },
   EntityTooLarge: { code: 'EntityTooLarge', status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
   NotImplemented: { code: 'NotImplemented', status: 501 },
+  MissingContentLength: { code: 'MissingContentLength', status: 411, message: 'You must provide the Content-Length HTTP header.' },
+  ContentSha256Mismatch: { code: 'XAmzContentSHA256Mismatch', status: 400, message: "The provided 'x-amz-content-sha256' header does not match what was computed." },
+  MalformedXML: { code: 'MalformedXML', status: 400, message: 'The XML you provided was not well-formed or did not validate against our published schema.' },
+  InvalidPartOrder: { code: 'InvalidPartOrder', status: 400, message: 'The list of parts was not in ascending order. The parts list must be specified in order by part number.' },
   // request bodies: aws-chunked framing and trailers, chunk signatures, plaintext checksums
   IncompleteBody: { code: 'IncompleteBody', status: 400, message: 'You did not provide the number of bytes specified by the Content-Length HTTP header.' },
   InvalidChunkEncoding: { code: 'InvalidRequest', status: 400 },
@@ -83,6 +89,35 @@ const KEYSTORE: Record<KeystoreErrorCode, Mapping> = {
   KeyStoreMisconfigured: INTERNAL,
 };
 
+// The backend's 4xx answers keep its S3 code and status, with S3's fixed text for the code: the
+// backend's own message never reaches the caller (it may quote keys or values). A HEAD 404 has no
+// body, so the SDK names it "NotFound": for an object that is NoSuchKey (bucket HEADs have no body).
+const BACKEND: Readonly<Record<string, Mapping>> = {
+  NotFound: { code: 'NoSuchKey', status: 404, message: 'The specified key does not exist.' },
+  NoSuchKey: { code: 'NoSuchKey', status: 404, message: 'The specified key does not exist.' },
+  NoSuchBucket: { code: 'NoSuchBucket', status: 404, message: 'The specified bucket does not exist' },
+  NoSuchUpload: NO_SUCH_UPLOAD,
+  PreconditionFailed: { code: 'PreconditionFailed', status: 412, message: 'At least one of the pre-conditions you specified did not hold' },
+  BucketAlreadyOwnedByYou: { code: 'BucketAlreadyOwnedByYou', status: 409, message: 'Your previous request to create the named bucket succeeded and you already own it.' },
+  BucketAlreadyExists: { code: 'BucketAlreadyExists', status: 409, message: 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.' },
+  BucketNotEmpty: { code: 'BucketNotEmpty', status: 409, message: 'The bucket you tried to delete is not empty' },
+  InvalidBucketName: { code: 'InvalidBucketName', status: 400, message: 'The specified bucket is not valid.' },
+  AccessDenied: ACCESS_DENIED,
+  InvalidPart: { code: 'InvalidPart', status: 400, message: 'One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part\'s entity tag.' },
+  InvalidPartOrder: { code: 'InvalidPartOrder', status: 400, message: 'The list of parts was not in ascending order. The parts list must be specified in order by part number.' },
+  EntityTooSmall: { code: 'EntityTooSmall', status: 400, message: 'Your proposed upload is smaller than the minimum allowed object size.' },
+  InvalidRange: { code: 'InvalidRange', status: 416, message: 'The requested range is not satisfiable' },
+  ConditionalRequestConflict: { code: 'ConditionalRequestConflict', status: 409, message: 'A conflicting operation occurred. If using PutObject you can retry the request.' },
+};
+
+/** A code the table does not know keeps its code and status, with a generic text. */
+function backendShape(err: BackendRequestError): S3ErrorShape {
+  const known = Object.hasOwn(BACKEND, err.s3Code) ? BACKEND[err.s3Code] : undefined;
+  if (known) return { code: known.code, status: known.status, message: known.message! };
+  const status = err.status >= 400 && err.status < 500 ? err.status : 400;
+  return { code: err.s3Code, status, message: 'The object server refused the request.' };
+}
+
 function shape(m: Mapping, err: Error): S3ErrorShape {
   return { code: m.code, status: m.status, message: m.message ?? err.message };
 }
@@ -96,6 +131,7 @@ function shape(m: Mapping, err: Error): S3ErrorShape {
 export function s3ErrorShape(err: unknown): S3ErrorShape {
   if (err instanceof SealError) return shape(SEAL[err.code], err);
   if (err instanceof KeystoreError) return shape(KEYSTORE[err.code], err);
+  if (err instanceof BackendRequestError) return backendShape(err);
   if (err instanceof S3SealError) return shape(err.retryable ? UNAVAILABLE : INTERNAL, err);
   return { code: INTERNAL.code, status: INTERNAL.status, message: INTERNAL.message! };
 }

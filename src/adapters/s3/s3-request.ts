@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ChunkSignatureVerifier } from './chunk-signature-verifier.js';
 
 /**
  * What every door hands the S3 core (DESIGN.md "Doors"): one S3 request at the HTTP level, already
@@ -18,4 +19,9 @@ export interface S3Request {
   secureTransport: boolean;
   /** the authenticated principal the door established (the process, a gateway access key's principal) */
   principal: string;
+  /**
+   * checks the chunk signatures of a signed aws-chunked body (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD*`):
+   * the door that verified the request's SigV4 signature supplies it; without one such a body is refused
+   */
+  chunkSignatureVerifier?: ChunkSignatureVerifier;
 }

@@ -3,13 +3,14 @@ import type { ContentHeaders } from '../../backends/object-store.js';
 import type { EncryptionContext } from '../../crypto/encryption-context.js';
 import type { SseMode } from '../../crypto/envelope.js';
 import type { EncryptionPlan, MaterialsManager } from '../materials/materials-manager.js';
+import type { BeforeFinal } from '../framed-transform.js';
 import type { UserMetadata } from '../metadata-budget.js';
 import type { RangeRequest } from '../resolve-range-request.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
 
-export type { ContentHeaders, EncryptionPlan, UserMetadata };
+export type { BeforeFinal, ContentHeaders, EncryptionPlan, UserMetadata };
 
 /**
  * What the S3 echo headers need to know about an object's encryption (x-amz-server-side-encryption,
@@ -43,6 +44,11 @@ export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   /** mode and key after SSE headers and bucket defaults were applied (the S3 core maps SseRequest onto it) */
   encryption: EncryptionPlan;
   userMetadata?: UserMetadata;
+  /**
+   * awaited after the last plaintext byte, before the final ciphertext chunk is sealed (the S3 core
+   * verifies Content-MD5 / x-amz-checksum-* here): a throw fails the put and stores nothing
+   */
+  beforeFinal?: BeforeFinal;
 }
 
 export interface PutObjectResult {
@@ -116,6 +122,8 @@ export interface UploadPartRequest extends ReadObjectRequest {
   partNumber: number;
   body: Readable | Buffer;
   contentLength: number;
+  /** as PutObjectRequest's: a throw leaves no part */
+  beforeFinal?: BeforeFinal;
 }
 
 export interface UploadPartResult {

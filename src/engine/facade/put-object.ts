@@ -17,7 +17,7 @@ export async function putObject(ctx: FacadeContext, req: PutObjectRequest): Prom
   const keys = new CapturingResolver(await ctx.materials.forWrite(req.encryption, req.principal));
   try {
     if (req.contentLength === undefined) return await putUnknownLength(ctx, req, o, keys, ctx.unknownLengthPartSize);
-    const put = await ctx.objects.put(o, req.body, req.contentLength, req.userMetadata ?? {}, keys, pickContentHeaders(req));
+    const put = await ctx.objects.put(o, req.body, req.contentLength, req.userMetadata ?? {}, keys, pickContentHeaders(req), req.beforeFinal ? { beforeFinal: req.beforeFinal } : {});
     // a successful put generated its DEK through `keys`: no wrap means a broken resolver, not an echo to guess
     if (keys.wrap === undefined) throw new SealError('InvalidArgument', 'the write produced no key wrap');
     return { etag: put.etag, ...(put.versionId !== undefined ? { versionId: put.versionId } : {}), sse: sseResultOf(keys.wrap, req.encryption.mode === 'SSE-C' ? req.encryption.customerKey : undefined) };

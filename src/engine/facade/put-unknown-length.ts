@@ -46,11 +46,13 @@ export async function putUnknownLength(ctx: FacadeContext, req: PutObjectRequest
   const meta = req.userMetadata ?? {};
   const headers = pickContentHeaders(req);
   const parts = fixedParts(req.body, partSize);
+  // the check goes with whatever holds the last bytes: the single PUT, or the last part
+  const last = req.beforeFinal ? { beforeFinal: req.beforeFinal } : {};
   try {
     const first = (await parts.next()).value as Buffer;
     let lookahead = first.length < partSize ? undefined : await parts.next();
     if (lookahead === undefined || lookahead.done === true || lookahead.value.length === 0) {
-      const put = await ctx.objects.put(o, first, first.length, meta, keys, headers);
+      const put = await ctx.objects.put(o, first, first.length, meta, keys, headers, last);
       return { etag: put.etag, ...(put.versionId !== undefined ? { versionId: put.versionId } : {}), sse: sseResultOf(keys.wrap!, customerKey) };
     }
     const token = await ctx.objects.createMultipart(o, meta, keys, headers);
@@ -59,7 +61,8 @@ export async function putUnknownLength(ctx: FacadeContext, req: PutObjectRequest
       let current = first;
       for (;;) {
         const partNumber = done.length + 1;
-        done.push({ partNumber, etag: await ctx.objects.uploadPart(o, token, partNumber, current, current.length, keys) });
+        const isLast = lookahead.done === true || lookahead.value.length === 0;
+        done.push({ partNumber, etag: await ctx.objects.uploadPart(o, token, partNumber, current, current.length, keys, isLast ? last : {}) });
         if (lookahead.done === true || lookahead.value.length === 0) break;
         current = lookahead.value;
         lookahead = await parts.next();

@@ -11,7 +11,7 @@ export async function uploadPart(ctx: FacadeContext, req: UploadPartRequest): Pr
   const o = { bucket: req.bucket, key: req.key };
   await ctx.policy.authorize(req.principal, 'UploadPart', o);
   const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey));
-  const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys);
+  const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys, req.beforeFinal ? { beforeFinal: req.beforeFinal } : {});
   if (keys.envelope === undefined) throw new SealError('UploadTokenInvalid', 'the upload token yielded no envelope');
   return { etag, sse: sseResultOf(keys.envelope, req.customerKey) };
 }

@@ -1,0 +1,58 @@
+import { wipe } from '../../../crypto/kdf.js';
+import { SealError } from '../../../errors.js';
+import type { ObjectRequest } from '../../../engine/facade/facade-types.js';
+import { evaluateConditionals, type ConditionalOutcome } from '../evaluate-conditionals.js';
+import { refuseVersionId } from '../object-headers.js';
+import { parseConditionals, type Conditionals } from '../parse-conditionals.js';
+import { parsePartNumber } from '../parse-part-number.js';
+import { parseRange, type RangeSpec } from '../parse-range.js';
+import { parseSseRequest } from '../parse-sse-request.js';
+import type { S3Request } from '../s3-request.js';
+import type { S3Response } from '../s3-response.js';
+import { objectOf } from './object-of.js';
+
+/** What a GetObject / HeadObject asks for, validated before anything reaches the backend. */
+export interface ReadRequest {
+  object: ObjectRequest;
+  /** the SSE-C key the request carried; wiped by `done` */
+  customerKey?: Buffer;
+  conditionals: Conditionals;
+  range?: RangeSpec;
+  done: () => void;
+}
+
+/**
+ * The shared front of GetObject and HeadObject: versionId (not supported yet) and partNumber
+ * parsed and refused with NotImplemented until the facade reads parts (s7-reads); SSE headers as on
+ * S3 reads (only SSE-C; x-amz-server-side-encryption is InvalidArgument 400); conditionals; Range.
+ */
+export function readRequest(req: S3Request): ReadRequest {
+  const object = objectOf(req);
+  refuseVersionId(req);
+  const partNumber = parsePartNumber(req);
+  // partNumber reads come with the facade's part support (s7-reads); until then refused, never ignored
+  if (partNumber !== undefined) throw new SealError('NotImplemented', 'A header you provided implies functionality that is not implemented: partNumber');
+  const sse = parseSseRequest(req, 'read');
+  const customerKey = sse.mode === 'SSE-C' ? sse.key : undefined;
+  const range = parseRange(req.headers['range']);
+  return {
+    object,
+    ...(customerKey !== undefined ? { customerKey } : {}),
+    conditionals: parseConditionals(req.headers, 'object'),
+    ...(range !== undefined ? { range } : {}),
+    done: () => wipe(customerKey),
+  };
+}
+
+/**
+ * The answer to a read whose conditions failed, or undefined when they hold: 304 Not Modified
+ * (If-None-Match, If-Modified-Since; ETag and Last-Modified, no body) or PreconditionFailed 412.
+ */
+export function conditionalAnswer(c: Conditionals, current: { etag: string; lastModified?: Date }): S3Response | undefined {
+  const outcome: ConditionalOutcome = evaluateConditionals(c, { etag: current.etag, lastModified: current.lastModified ?? new Date(0) }, 'read');
+  if (outcome === 'pass') return undefined;
+  if (outcome === 'not-modified') {
+    return { status: 304, headers: { etag: current.etag, ...(current.lastModified ? { 'last-modified': current.lastModified.toUTCString() } : {}) } };
+  }
+  throw new SealError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorWithHeaders } from './error-with-headers.js';
+import { identifyOperation } from './identify-operation.js';
+import { OPERATIONS } from './operations/operation-table.js';
+import { s3ErrorShape } from './s3-error-shape.js';
+import { s3ErrorXml } from './s3-error-xml.js';
+import type { S3CoreContext, S3OperationName } from './s3-operation.js';
+import type { S3Request } from './s3-request.js';
+import type { S3Response } from './s3-response.js';
+
+export interface S3CoreOptions {
+  /** a fresh id per request, echoed in `x-amz-request-id` and error bodies (default: 16 random hex digits) */
+  requestId?: () => string;
+  /** told about every failed request (the error is the thrown one, never shown to the caller as is) */
+  onError?: (err: unknown, operation: S3OperationName, req: S3Request) => void;
+}
+
+function defaultRequestId(): string {
+  return randomBytes(8).toString('hex').toUpperCase();
+}
+
+/** `/bucket/key` as S3 writes <Resource>: the path the request addressed */
+function resourceOf(req: S3Request): string {
+  if (req.bucket === undefined || req.bucket === '') return '/';
+  return req.key !== undefined && req.key !== '' ? `/${req.bucket}/${req.key}` : `/${req.bucket}`;
+}
+
+/**
+ * The S3 core (DESIGN.md "Doors"): one S3Request in, one S3Response out, for every door. It names
+ * the operation (identifyOperation), runs it from the operation table, and turns anything thrown
+ * into S3's error response (s3ErrorShape + s3ErrorXml): `application/xml`, the request id, the
+ * resource; a HEAD answer has no body. An operation without an entry answers NotImplemented and
+ * reaches nothing.
+ */
+export class S3Core {
+  private readonly requestId: () => string;
+
+  constructor(
+    private readonly ctx: S3CoreContext,
+    private readonly opts: S3CoreOptions = {},
+  ) {
+    this.requestId = opts.requestId ?? defaultRequestId;
+  }
+
+  async handle(req: S3Request): Promise<S3Response> {
+    const requestId = this.requestId();
+    const name = identifyOperation(req);
+    try {
+      const op = name === 'Unsupported' ? undefined : OPERATIONS[name];
+      if (!op) {
+        req.body?.resume();
+        return this.error(req, requestId, name, { code: 'NotImplemented', status: 501, message: 'A header you provided implies functionality that is not implemented' });
+      }
+      const res = await op(this.ctx, req);
+      res.headers['x-amz-request-id'] = requestId;
+      return res;
+    } catch (err) {
+      this.opts.onError?.(err instanceof ErrorWithHeaders ? err.error : err, name, req);
+      // a body not consumed (a request refused before its body was read) is drained, not left hanging
+      if (req.body && !req.body.readableEnded) req.body.resume();
+      if (err instanceof ErrorWithHeaders) return this.error(req, requestId, name, s3ErrorShape(err.error), err.headers);
+      return this.error(req, requestId, name, s3ErrorShape(err));
+    }
+  }
+
+  private error(req: S3Request, requestId: string, _name: S3OperationName, shape: { code: string; status: number; message: string }, extra: Readonly<Record<string, string>> = {}): S3Response {
+    const headers: Record<string, string> = { ...extra, 'content-type': 'application/xml', 'x-amz-request-id': requestId };
+    if (req.method === 'HEAD') {
+      // no body on HEAD: S3 SDKs read the code from the status (and x-amz-error-code where sent)
+      return { status: shape.status, headers };
+    }
+    const body = s3ErrorXml(shape, { resource: resourceOf(req), requestId });
+    headers['content-length'] = String(body.length);
+    return { status: shape.status, headers, body };
+  }
+}
