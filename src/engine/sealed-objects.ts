@@ -76,6 +76,14 @@ export interface ObjectRead extends ObjectHead {
   partsCount?: number;
 }
 
+/** A part of an open upload as ListParts reports it: plaintext length, the backend's ETag. */
+export interface ListedPart {
+  partNumber: number;
+  plaintextLength: number;
+  etag?: string;
+  lastModified?: Date;
+}
+
 /** How a body is sealed: a last check before its final chunk (FramedTransform's BeforeFinal). */
 export interface BodyOptions {
   beforeFinal?: BeforeFinal;
@@ -450,6 +458,24 @@ export class SealedObjects {
     } finally {
       wipe(dek);
     }
+  }
+
+  /**
+   * ListParts of an open upload (the token authenticated, no key used): each part's plaintext
+   * length from its stored size by the size math (a part is its header plus chunks), with the
+   * backend's ETag. A stored size no s3seal part can have is BodyMalformed, never a guessed length.
+   */
+  async listParts(o: ObjectId, token: string): Promise<ListedPart[]> {
+    const t = decodeUploadToken(await this.root(), o, token);
+    const listed = await this.store.listParts(o.bucket, o.key, t.backendUploadId);
+    return [...listed.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([partNumber, p]) => ({
+        partNumber,
+        plaintextLength: segmentPlaintextSize(p.size, PART_HEADER_SIZE),
+        ...(p.etag !== undefined ? { etag: p.etag } : {}),
+        ...(p.lastModified !== undefined ? { lastModified: p.lastModified } : {}),
+      }));
   }
 
   async abortMultipart(o: ObjectId, token: string): Promise<void> {

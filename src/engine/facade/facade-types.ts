@@ -6,11 +6,11 @@ import type { EncryptionPlan, MaterialsManager } from '../materials/materials-ma
 import type { BeforeFinal } from '../framed-transform.js';
 import type { UserMetadata } from '../metadata-budget.js';
 import type { RangeRequest } from '../resolve-range-request.js';
-import type { SealedObjects } from '../sealed-objects.js';
+import type { ListedPart, SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
 
-export type { BeforeFinal, ContentHeaders, EncryptionPlan, UserMetadata };
+export type { BeforeFinal, ContentHeaders, EncryptionPlan, ListedPart, UserMetadata };
 
 /**
  * What the S3 echo headers need to know about an object's encryption (x-amz-server-side-encryption,
@@ -144,6 +144,15 @@ export interface CompleteMultipartUploadResult {
 
 export interface AbortMultipartUploadRequest extends ObjectRequest {
   uploadId: string;
+}
+
+export interface ListPartsRequest extends ObjectRequest {
+  uploadId: string;
+}
+
+/** the parts uploaded so far, by part number: plaintext sizes, the backend's part ETags */
+export interface ListPartsResult {
+  parts: ListedPart[];
 }
 
 /** What every facade operation works with. Keys come only from `materials`; no caller passes a KeyResolver. */

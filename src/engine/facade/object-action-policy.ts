@@ -1,7 +1,7 @@
 import type { ObjectId } from '../../crypto/object-id.js';
 
 /** The S3 actions the facade performs, as a policy document names them (DESIGN.md "Policies"). */
-export type ObjectAction = 'GetObject' | 'HeadObject' | 'PutObject' | 'DeleteObject' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload';
+export type ObjectAction = 'GetObject' | 'HeadObject' | 'PutObject' | 'DeleteObject' | 'CreateMultipartUpload' | 'UploadPart' | 'CompleteMultipartUpload' | 'AbortMultipartUpload' | 'ListParts';
 
 /**
  * DESIGN.md "Architecture": every facade method asks the policy layer first, before any backend call

@@ -18,6 +18,8 @@ import type {
   GetObjectResult,
   HeadObjectRequest,
   HeadObjectResult,
+  ListPartsRequest,
+  ListPartsResult,
   PutObjectRequest,
   PutObjectResult,
   UploadPartRequest,
@@ -25,6 +27,7 @@ import type {
 } from './facade-types.js';
 import { getObject } from './get-object.js';
 import { headObject } from './head-object.js';
+import { listParts } from './list-parts.js';
 import { allowAllActions, type ObjectActionPolicy } from './object-action-policy.js';
 import { putObject } from './put-object.js';
 import { MIN_UNKNOWN_LENGTH_PART } from './put-unknown-length.js';
@@ -75,5 +78,8 @@ export class ObjectFacade {
   }
   abortMultipartUpload(req: AbortMultipartUploadRequest): Promise<void> {
     return abortMultipartUpload(this.ctx, req);
+  }
+  listParts(req: ListPartsRequest): Promise<ListPartsResult> {
+    return listParts(this.ctx, req);
   }
 }
