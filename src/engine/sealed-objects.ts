@@ -1,6 +1,6 @@
 import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
+import { decodeEnvelope, decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { wipe } from '../crypto/kdf.js';
 import type { ObjectId } from '../crypto/object-id.js';
@@ -518,10 +518,25 @@ export class SealedObjects {
       const stored = await this.store.head(o.bucket, o.key);
       const size = uploaded.reduce((n, p) => n + p.size, 0);
       // the commit is a REPLACE copy: the content headers set at Create are carried over explicitly
-      return await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size, stored.headers);
+      const put = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size, stored.headers);
+      this.rememberCommitted(o, put.etag, size, decodeEnvelope(committed, this.decodeOptions), records);
+      return put;
     } finally {
       wipe(dek);
     }
+  }
+
+  /**
+   * After a commit, this instance knows the object's layout and has checked every part header it
+   * committed (commitment under the DEK; the digest is computed over exactly these salts): the new
+   * version's reads start from them — a range is one request from the first (FORMAT.md §7.3 allows
+   * reusing verified headers keyed by bucket, key, ETag and layout digest; chunks still authenticate
+   * under the reader's own key).
+   */
+  private rememberCommitted(o: ObjectId, etag: string, size: number, env: Envelope, records: readonly PartRecord[]): void {
+    this.noteLayout(o, { etag, size, metadata: {}, headers: {} }, env);
+    const digest = multipartGeometry(env, size).layout.digest;
+    void this.layouts.for(o, etag).salts(digest, () => Promise.resolve(records.map((r) => Buffer.from(r.salt))));
   }
 
   private async readPartRecords(o: ObjectId, dek: Buffer, env: Envelope, parts: { partNumber: number; plaintextLength: number }[], etag: string): Promise<PartRecord[]> {

@@ -194,18 +194,20 @@ for (const name of ['minio', 'seaweedfs'] as const) {
       const h = await sealed.head(o);
       t.is(h.plaintextLength, plain.length);
       t.is(h.userMetadata['kind'], 'multipart');
-      // the first read verifies the 3 part headers against the layout (3 GETs of 64 bytes) while the
-      // whole GET that brought the envelope waits (no HEAD)
+      // the first read of another instance verifies the 3 part headers against the layout (3 GETs of
+      // 64 bytes) while the whole GET that brought the envelope waits (no HEAD); the instance that
+      // committed checked them at Complete
+      const reader = new SealedObjects(store, { uploadTokenRoot: randomBytes(32) });
       store.gets.length = 0;
       store.heads.length = 0;
-      t.true((await buffer((await sealed.get(o, sse)).stream)).equals(plain));
+      t.true((await buffer((await reader.get(o, sse)).stream)).equals(plain));
       t.deepEqual(store.gets.map((g) => g.range?.end === undefined ? 'whole' : g.range.end - g.range.start + 1), [64, 64, 64]);
       t.deepEqual([store.opens.length, store.heads.length], [1, 0], 'one whole GET, no HEAD');
       for (const [a, z] of [[5 * 1024 * 1024 - 10, 5 * 1024 * 1024 + 10], [0, plain.length - 1], [plain.length - 100001, plain.length - 1], [12345, 10 * 1024 * 1024 + 5], [70000, 70010]] as const) {
         store.gets.length = 0;
         store.heads.length = 0;
         store.opens.length = 0;
-        t.true((await buffer((await sealed.get(o, sse, { start: a, end: z })).stream)).equals(plain.subarray(a, z + 1)), `range ${a}-${z}`);
+        t.true((await buffer((await reader.get(o, sse, { start: a, end: z })).stream)).equals(plain.subarray(a, z + 1)), `range ${a}-${z}`);
         t.deepEqual([store.heads.length, store.gets.length, store.opens.length], [0, 0, 1], `range ${a}-${z}: one GET, no HEAD (layout known, verified layout cached)`);
       }
       const raw = await rawGet(s3, bucket, o.key);
