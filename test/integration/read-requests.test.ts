@@ -1,5 +1,5 @@
 /**
- * Issue 7 acceptance, counted at the backend S3Client on real MinIO (every HTTP attempt that leaves
+ * Issue 7 acceptance, counted at the backend S3Client on real MinIO (single-part also SeaweedFS; every HTTP attempt that leaves
  * the client): a whole GET and a ranged GET of a single-part object are ONE backend request each
  * (`backend_requests_per_get` ≤ 1.0) in every Range form; 100 random 1-byte ranges of a 20-part
  * object (5 MiB parts, the smallest S3 allows) cost ≤ 1.1 requests each after the first read
@@ -33,8 +33,8 @@ function countRequests(client: S3Client): { sent: string[] } {
   return log;
 }
 
-async function setup(tag: string, keys: string, bucket?: string) {
-  const m = service('minio');
+async function setup(tag: string, keys: string, bucket?: string, backend: 'minio' | 'seaweedfs' = 'minio') {
+  const m = service(backend);
   const c = createContainer({
     backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
     keystores: { file: { path: join(keys, 'keys.json'), create: true } },
@@ -49,8 +49,8 @@ async function setup(tag: string, keys: string, bucket?: string) {
 
 const base = { principal: 'svc' };
 
-test('single-part: a whole GET and every Range form are one backend request; an unsatisfiable range is InvalidRange; partNumber=1 is the whole object', async (t) => {
-  const s = await setup('single', tempDir('reads-single'));
+for (const backend of ['minio', 'seaweedfs'] as const) test(`${backend} single-part: a whole GET and every Range form are one backend request; an unsatisfiable range is InvalidRange; partNumber=1 is the whole object`, async (t) => {
+  const s = await setup('single', tempDir('reads-single'), undefined, backend);
   try {
     const body = randomBytes(MiB + 5);
     const key = 'one';
