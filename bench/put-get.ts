@@ -23,7 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -76,6 +76,7 @@ export async function run(): Promise<BenchRecord[]> {
   const started: RunningService[] = [];
   const dir = mkdtempSync(join(tmpdir(), 's3seal-bench-put-get-'));
   const sealedClients: SealedS3Client[] = [];
+  const loadAtStart = loadavg()[0] ?? 0;
   try {
     const [minio, minioSse] = await Promise.all([startService('minio'), startService('minio-sse')]);
     started.push(minio, minioSse);
@@ -182,13 +183,14 @@ export async function run(): Promise<BenchRecord[]> {
     plain.destroy();
     native.destroy();
     const ones = (n: number): number[] => Array.from({ length: n }, () => 1);
-    const shape = `one machine (${MIB} MiB bodies), @aws-sdk/client-s3 both sides with the same settings, ${RUNS} runs after 1 warm-up, alternating`;
+    // the machine may be shared: its load says how much the absolute numbers mean
+    const shape = `one machine (${MIB} MiB bodies; 1-min load ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end), @aws-sdk/client-s3 both sides with the same settings, ${RUNS} runs after 1 warm-up, alternating`;
     return [
       makeRecord({ name: 'put_get_vs_minio_native_sse', unit: 'MiB/s', baselineName: 'SDK, ServerSideEncryption AES256, MinIO native SSE-S3', higherIsBetter: true, candidate: vsNative.candidate, baseline: vsNative.baseline, target: 'ratio >= 0.85', notes: `${shape}; PutObject then GetObject (read to the end); candidate: createSealedS3Client over plain MinIO, SSE-S3 (file keystore)` }),
       makeRecord({ name: 'multipart_vs_minio_native_sse', unit: 'MiB/s', baselineName: 'lib-storage Upload to MinIO native SSE-S3', higherIsBetter: true, candidate: multipart.candidate, baseline: multipart.baseline, target: 'ratio >= 0.85', notes: `${shape}; @aws-sdk/lib-storage Upload, 8 MiB parts, queueSize 4` }),
       makeRecord({ name: 'put_get_vs_plain', unit: 'MiB/s', baselineName: 'SDK to plain MinIO, no SSE', higherIsBetter: true, candidate: vsPlain.candidate, baseline: vsPlain.baseline, notes: `${shape}; PutObject then GetObject` }),
-      makeRecord({ name: 'small_put_p50_overhead_ms', unit: 'ms', baselineName: 'p50 of a plain SDK 4 KiB PutObject to plain MinIO', higherIsBetter: false, candidate: smallRuns.put.over, baseline: smallRuns.put.base, target: 'value <= 0.5', notes: `4 KiB bodies, ${SMALL_OPS} sequential PUTs per side per run, interleaved; value = p50(sealed) − p50(plain)` }),
-      makeRecord({ name: 'small_get_p50_overhead_ms', unit: 'ms', baselineName: 'p50 of a plain SDK 4 KiB GetObject from plain MinIO', higherIsBetter: false, candidate: smallRuns.get.over, baseline: smallRuns.get.base, target: 'value <= 0.5', notes: `4 KiB objects, ${SMALL_OPS} sequential GETs per side per run, interleaved; value = p50(sealed) − p50(plain)` }),
+      makeRecord({ name: 'small_put_p50_overhead_ms', unit: 'ms', baselineName: 'p50 of a plain SDK 4 KiB PutObject to plain MinIO', higherIsBetter: false, candidate: smallRuns.put.over, baseline: smallRuns.put.base, target: 'value <= 0.5', notes: `${shape}; 4 KiB bodies, ${SMALL_OPS} sequential PUTs per side per run, interleaved; value = p50(sealed) − p50(plain)` }),
+      makeRecord({ name: 'small_get_p50_overhead_ms', unit: 'ms', baselineName: 'p50 of a plain SDK 4 KiB GetObject from plain MinIO', higherIsBetter: false, candidate: smallRuns.get.over, baseline: smallRuns.get.base, target: 'value <= 0.5', notes: `${shape}; 4 KiB objects, ${SMALL_OPS} sequential GETs per side per run, interleaved; value = p50(sealed) − p50(plain)` }),
       makeRecord({ name: 'backend_requests_per_get', unit: 'requests', baselineName: 'a plain GetObject', higherIsBetter: false, candidate: perGet, baseline: ones(perGet.length), target: 'value <= 1.0', notes: `single-part object of 1 MiB + 5; per run ${forms.length} GETs: whole, ${forms.filter(Boolean).join(', ')}; counted at the backend S3Client` }),
       makeRecord({ name: 'backend_requests_per_multipart_range', unit: 'requests', baselineName: 'a plain ranged GetObject', higherIsBetter: false, candidate: perRange, baseline: ones(perRange.length), target: 'value <= 1.1', notes: `${parts} parts of 5 MiB (lib-storage Upload through the sealed client); per run 100 random 1-byte ranges by a fresh sealed client after its first read, which cost ${firstCost} requests (single-part guess, ${parts} part headers, the chunk run)` }),
     ];
