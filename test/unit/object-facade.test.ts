@@ -166,6 +166,26 @@ test('a whole GET is one backend request (no HEAD); a ranged GET of a single-par
   t.true(bodies[0]!.destroyed, 'the opened body was destroyed');
 });
 
+test('partNumber through the facade: part 1 of a single-part object is its Content-Range (no part count), GET and HEAD; another part is InvalidPartNumber; with a Range, InvalidRequest before the backend', async (t) => {
+  const f = await fixture();
+  await f.facade.putObject({ ...base, key: 'p', body, contentLength: body.length, encryption: { mode: 'SSE-S3' } });
+  const got = await f.facade.getObject({ ...base, key: 'p', partNumber: 1 });
+  t.deepEqual([got.contentRange, got.contentLength, got.partsCount], [{ start: 0, end: body.length - 1, total: body.length }, body.length, undefined]);
+  t.deepEqual(await buffer(got.body), body);
+  const head = await f.facade.headObject({ ...base, key: 'p', partNumber: 1 });
+  t.deepEqual([head.contentRange, head.contentLength, head.partsCount], [{ start: 0, end: body.length - 1, total: body.length }, body.length, undefined]);
+  const plainHead = await f.facade.headObject({ ...base, key: 'p' });
+  t.is(plainHead.contentRange, undefined, 'a HEAD without partNumber describes the whole object');
+  for (const read of [() => f.facade.getObject({ ...base, key: 'p', partNumber: 2 }), () => f.facade.headObject({ ...base, key: 'p', partNumber: 2 })]) {
+    const err = await t.throwsAsync(read(), { instanceOf: SealError });
+    t.is(err?.code, 'InvalidPartNumber');
+  }
+  const opens = f.store.opens;
+  const both = await t.throwsAsync(f.facade.getObject({ ...base, key: 'p', partNumber: 1, range: { kind: 'from', first: 0 } }), { instanceOf: SealError });
+  t.is(both?.code, 'InvalidRequest');
+  t.is(f.store.opens, opens, 'nothing reached the backend');
+});
+
 test('deleteObject goes to the backend and uses no key', async (t) => {
   const f = await fixture();
   await f.facade.putObject({ ...base, key: 'd', body, contentLength: body.length, encryption: { mode: 'SSE-KMS' } });

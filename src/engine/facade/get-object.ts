@@ -17,8 +17,8 @@ import type { FacadeContext, GetObjectRequest, GetObjectResult } from './facade-
 export async function getObject(ctx: FacadeContext, req: GetObjectRequest): Promise<GetObjectResult> {
   const o = { bucket: req.bucket, key: req.key };
   await ctx.policy.authorize(req.principal, 'GetObject', o);
-  const reader = ctx.materials.reader(req.principal, req.customerKey);
   if (req.range !== undefined && req.partNumber !== undefined) throw new SealError('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  const reader = ctx.materials.reader(req.principal, req.customerKey);
   const selection = req.range !== undefined ? { range: req.range } : req.partNumber !== undefined ? { partNumber: req.partNumber } : undefined;
   const got = await ctx.objects.get(o, reader, selection);
   const described = { ...describeObject(got, req.customerKey), ...(got.partsCount !== undefined ? { partsCount: got.partsCount } : {}) };
