@@ -27,10 +27,6 @@ export class RecordingStore implements ObjectStore {
     this.opens.push({ key, ...(req.range ? { range: req.range } : {}), ...(req.ifMatch !== undefined ? { ifMatch: req.ifMatch } : {}) });
     return this.inner.open(bucket, key, req);
   }
-  /** every request to the backend so far (HEADs, GETs with or without info, PUTs, commits) */
-  get requests(): number {
-    return this.heads.length + this.gets.length + this.opens.length + this.puts.length + this.commits.length;
-  }
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     this.puts.push({ key, metadata, length });
     return this.inner.put(bucket, key, body, length, metadata, signal, headers);
