@@ -14,6 +14,7 @@ export interface ContentHeaders {
   contentType?: string;
   cacheControl?: string;
   contentDisposition?: string;
+  contentLanguage?: string;
   contentEncoding?: string;
   /**
    * the Expires header, an HTTP date: S3ObjectStore sends it as the SDK formats a Date (IMF-fixdate),

@@ -61,7 +61,7 @@ function need<T>(v: T | undefined, what: string): T {
 }
 
 /** the SDK's input fields for content headers (PutObject, CreateMultipartUpload, CopyObject) */
-function contentInput(h: ContentHeaders | undefined): { ContentType?: string; CacheControl?: string; ContentDisposition?: string; ContentEncoding?: string; Expires?: Date } {
+function contentInput(h: ContentHeaders | undefined): { ContentType?: string; CacheControl?: string; ContentDisposition?: string; ContentLanguage?: string; ContentEncoding?: string; Expires?: Date } {
   if (!h) return {};
   let expires: Date | undefined;
   if (h.expires !== undefined) {
@@ -73,17 +73,19 @@ function contentInput(h: ContentHeaders | undefined): { ContentType?: string; Ca
     ...(h.contentType !== undefined ? { ContentType: h.contentType } : {}),
     ...(h.cacheControl !== undefined ? { CacheControl: h.cacheControl } : {}),
     ...(h.contentDisposition !== undefined ? { ContentDisposition: h.contentDisposition } : {}),
+    ...(h.contentLanguage !== undefined ? { ContentLanguage: h.contentLanguage } : {}),
     ...(h.contentEncoding !== undefined ? { ContentEncoding: h.contentEncoding } : {}),
     ...(expires !== undefined ? { Expires: expires } : {}),
   };
 }
 
 /** the content headers of a HEAD / GET answer */
-function contentOutput(r: { ContentType?: string | undefined; CacheControl?: string | undefined; ContentDisposition?: string | undefined; ContentEncoding?: string | undefined; ExpiresString?: string | undefined }): ContentHeaders {
+function contentOutput(r: { ContentType?: string | undefined; CacheControl?: string | undefined; ContentDisposition?: string | undefined; ContentLanguage?: string | undefined; ContentEncoding?: string | undefined; ExpiresString?: string | undefined }): ContentHeaders {
   return {
     ...(r.ContentType !== undefined ? { contentType: r.ContentType } : {}),
     ...(r.CacheControl !== undefined ? { cacheControl: r.CacheControl } : {}),
     ...(r.ContentDisposition !== undefined ? { contentDisposition: r.ContentDisposition } : {}),
+    ...(r.ContentLanguage !== undefined ? { contentLanguage: r.ContentLanguage } : {}),
     ...(r.ContentEncoding !== undefined ? { contentEncoding: r.ContentEncoding } : {}),
     ...(r.ExpiresString !== undefined ? { expires: r.ExpiresString } : {}),
   };

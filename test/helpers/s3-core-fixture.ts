@@ -33,16 +33,17 @@ export interface CoreFixture {
 /**
  * The S3 core from the container over real MinIO with the file keystore (SSE-S3 and SSE-KMS both
  * under file keys: `defaultKmsKeystore: 'file'`). `call` fills in bucket, TLS and principal and
- * reads the answer's body.
+ * reads the answer's body. `defaultKmsKey: false` configures no default KMS key; `backendEndpoint`
+ * puts something (a RecordingProxy) between the core and MinIO.
  */
-export async function coreFixture(tag: string): Promise<CoreFixture> {
+export async function coreFixture(tag: string, opts: { defaultKmsKey?: boolean; backendEndpoint?: string } = {}): Promise<CoreFixture> {
   const m = service('minio');
   const path = join(tempDir(`core-${tag}`), 'keys.json');
   const container = createContainer({
-    backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
+    backend: { endpoint: opts.backendEndpoint ?? m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
     keystores: { file: { path, create: true } },
     defaultKmsKeystore: 'file',
-    defaultKmsKey: 'file:kms-default',
+    ...(opts.defaultKmsKey === false ? {} : { defaultKmsKey: 'file:kms-default' }),
     readKeys: ['file:kms-other'],
     uploadTokenRoot: randomBytes(32).toString('base64'),
   });

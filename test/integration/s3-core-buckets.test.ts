@@ -18,13 +18,13 @@ test('CreateBucket / HeadBucket / ListBuckets / GetBucketLocation / DeleteBucket
       t.is(created.status, 200, created.body.toString());
       t.is(created.headers['location'], `/${bucket}`);
     }
-    const again = await f.call({ method: 'PUT', bucket: names[0]!, headers: {} });
+    const again = await f.call({ method: 'PUT', bucket: names[0], headers: {} });
     t.is(again.status, 409);
     t.regex(errorCode(again) ?? '', /^BucketAlready(OwnedByYou|Exists)$/);
     const locked = await f.call({ method: 'PUT', bucket: `core-b-${tag}-lock`, headers: { 'x-amz-bucket-object-lock-enabled': 'true' } });
     t.is(locked.status, 501);
 
-    t.is((await f.call({ method: 'HEAD', bucket: names[0]! })).status, 200);
+    t.is((await f.call({ method: 'HEAD', bucket: names[0] })).status, 200);
     const missing = await f.call({ method: 'HEAD', bucket: `core-b-${tag}-none` });
     t.is(missing.status, 404);
     t.is(missing.body.length, 0);
@@ -40,21 +40,21 @@ test('CreateBucket / HeadBucket / ListBuckets / GetBucketLocation / DeleteBucket
     t.is(page2.Buckets.Bucket.Name, names[1]);
     t.is(page2.ContinuationToken, undefined);
 
-    const location = await f.call({ method: 'GET', bucket: names[0]!, query: { location: '' } });
+    const location = await f.call({ method: 'GET', bucket: names[0], query: { location: '' } });
     t.is(location.status, 200);
     t.true(location.body.toString().includes('<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'));
     t.regex(String(xmlOf(location)['LocationConstraint']), /^(us-east-1)?$/);
 
-    t.is((await f.call({ method: 'PUT', bucket: names[0]!, key: 'k', ...bodyOf(Buffer.from('x')) })).status, 200);
-    const notEmpty = await f.call({ method: 'DELETE', bucket: names[0]! });
+    t.is((await f.call({ method: 'PUT', bucket: names[0], key: 'k', ...bodyOf(Buffer.from('x')) })).status, 200);
+    const notEmpty = await f.call({ method: 'DELETE', bucket: names[0] });
     t.is(notEmpty.status, 409);
     t.is(errorCode(notEmpty), 'BucketNotEmpty');
-    t.is((await f.call({ method: 'DELETE', bucket: names[0]!, key: 'k' })).status, 204);
+    t.is((await f.call({ method: 'DELETE', bucket: names[0], key: 'k' })).status, 204);
     for (const bucket of names) t.is((await f.call({ method: 'DELETE', bucket })).status, 204);
-    const gone = await f.call({ method: 'DELETE', bucket: names[0]! });
+    const gone = await f.call({ method: 'DELETE', bucket: names[0] });
     t.is(gone.status, 404);
     t.is(errorCode(gone), 'NoSuchBucket');
-    t.is((await f.call({ method: 'GET', bucket: names[0]!, query: { location: '' } })).status, 404);
+    t.is((await f.call({ method: 'GET', bucket: names[0], query: { location: '' } })).status, 404);
   } finally {
     await f.close();
   }

@@ -137,6 +137,12 @@ test('multipart errors: a part failing its checksum leaves no part (BadDigest); 
     t.is(p1.status, 200);
     const p2 = await f.call({ method: 'PUT', key: 'e', query: { partNumber: '2', uploadId }, ...bodyOf(data) });
 
+    const signed = completeXml([{ n: 1, etag: p1.headers['etag']! }]);
+    const hashMismatch = await f.call({ method: 'POST', key: 'e', query: { uploadId }, ...bodyOf(signed, { 'x-amz-content-sha256': createHash('sha256').update('another part list').digest('hex') }) });
+    t.is(hashMismatch.status, 400);
+    t.is(errorCode(hashMismatch), 'XAmzContentSHA256Mismatch', 'the Complete document is the one the caller signed');
+    const md5Mismatch = await f.call({ method: 'POST', key: 'e', query: { uploadId }, ...bodyOf(signed, { 'content-md5': createHash('md5').update('x').digest('base64') }) });
+    t.is(errorCode(md5Mismatch), 'BadDigest');
     const order = await f.call({ method: 'POST', key: 'e', query: { uploadId }, ...bodyOf(completeXml([{ n: 2, etag: p2.headers['etag']! }, { n: 1, etag: p1.headers['etag']! }])) });
     t.is(order.status, 400);
     t.is(errorCode(order), 'InvalidPartOrder');

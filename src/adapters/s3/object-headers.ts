@@ -25,6 +25,7 @@ export function requestContentHeaders(headers: Readonly<Record<string, string>>)
   if (headers['content-type'] !== undefined) out.contentType = headers['content-type'];
   if (headers['cache-control'] !== undefined) out.cacheControl = headers['cache-control'];
   if (headers['content-disposition'] !== undefined) out.contentDisposition = headers['content-disposition'];
+  if (headers['content-language'] !== undefined) out.contentLanguage = headers['content-language'];
   const encoding = storedContentEncoding(headers['content-encoding']);
   if (encoding !== undefined) out.contentEncoding = encoding;
   if (headers['expires'] !== undefined) out.expires = headers['expires'];
@@ -79,6 +80,7 @@ export function objectResponseHeaders(r: HeadObjectResult, req: S3Request): Reco
   if (r.contentType !== undefined) h['content-type'] = r.contentType;
   if (r.cacheControl !== undefined) h['cache-control'] = r.cacheControl;
   if (r.contentDisposition !== undefined) h['content-disposition'] = r.contentDisposition;
+  if (r.contentLanguage !== undefined) h['content-language'] = r.contentLanguage;
   if (r.contentEncoding !== undefined) h['content-encoding'] = r.contentEncoding;
   if (r.expires !== undefined) h['expires'] = r.expires;
   for (const [name, value] of Object.entries(r.userMetadata)) {

@@ -66,7 +66,7 @@ export function requestBody(req: S3Request): RequestBody {
   const length = chunked ? chunked.decodedLength : contentLength(h);
   const sha = h['x-amz-content-sha256'];
   const stages: Transform[] = [];
-  if (!chunked && sha !== undefined && SHA256_HEX.test(sha)) stages.push(new PayloadHash(Buffer.from(sha, 'hex')));
+  if (!chunked && req.payloadHashTrusted !== true && sha !== undefined && SHA256_HEX.test(sha)) stages.push(new PayloadHash(Buffer.from(sha, 'hex')));
   const decoder = chunked ? new AwsChunkedDecoder(chunked) : undefined;
   if (decoder) stages.push(decoder);
   if (checksums.active) stages.push(checksums.tap());
@@ -90,8 +90,8 @@ export function requestBody(req: S3Request): RequestBody {
 
 /**
  * A small request document (CompleteMultipartUpload, CreateBucketConfiguration) read whole, at most
- * `limit` bytes (longer: MalformedXML, read no further); aws-chunked framing decoded and Content-MD5
- * checked. Its x-amz-checksum-* headers are not the document's: on CompleteMultipartUpload they are
+ * `limit` bytes (longer: MalformedXML, read no further); aws-chunked framing decoded, a hex
+ * x-amz-content-sha256 and Content-MD5 checked. Its x-amz-checksum-* headers are not the document's: on CompleteMultipartUpload they are
  * the object's full checksum (another operation's business), so only Content-MD5 is verified here.
  */
 export async function readSmallBody(req: S3Request, limit: number): Promise<Buffer> {
@@ -110,6 +110,11 @@ export async function readSmallBody(req: S3Request, limit: number): Promise<Buff
     chunks.push(c);
   }
   const doc = Buffer.concat(chunks);
+  // the signed payload hash of a plain body: the part list of a Complete is what the caller signed
+  const sha = req.headers['x-amz-content-sha256'];
+  if (!chunked && req.payloadHashTrusted !== true && sha !== undefined && SHA256_HEX.test(sha) && !timingSafeEqual(createHash('sha256').update(doc).digest(), Buffer.from(sha, 'hex'))) {
+    throw new SealError('ContentSha256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
   if (md5Only) {
     md5Only.update(doc);
     await md5Only.verify();

@@ -49,7 +49,7 @@ export class S3Core {
       const op = name === 'Unsupported' ? undefined : OPERATIONS[name];
       if (!op) {
         req.body?.resume();
-        return this.error(req, requestId, name, { code: 'NotImplemented', status: 501, message: 'A header you provided implies functionality that is not implemented' });
+        return this.error(req, requestId, { code: 'NotImplemented', status: 501, message: 'A header you provided implies functionality that is not implemented' });
       }
       const res = await op(this.ctx, req);
       res.headers['x-amz-request-id'] = requestId;
@@ -58,12 +58,12 @@ export class S3Core {
       this.opts.onError?.(err instanceof ErrorWithHeaders ? err.error : err, name, req);
       // a body not consumed (a request refused before its body was read) is drained, not left hanging
       if (req.body && !req.body.readableEnded) req.body.resume();
-      if (err instanceof ErrorWithHeaders) return this.error(req, requestId, name, s3ErrorShape(err.error), err.headers);
-      return this.error(req, requestId, name, s3ErrorShape(err));
+      if (err instanceof ErrorWithHeaders) return this.error(req, requestId, s3ErrorShape(err.error), err.headers);
+      return this.error(req, requestId, s3ErrorShape(err));
     }
   }
 
-  private error(req: S3Request, requestId: string, _name: S3OperationName, shape: { code: string; status: number; message: string }, extra: Readonly<Record<string, string>> = {}): S3Response {
+  private error(req: S3Request, requestId: string, shape: { code: string; status: number; message: string }, extra: Readonly<Record<string, string>> = {}): S3Response {
     const headers: Record<string, string> = { ...extra, 'content-type': 'application/xml', 'x-amz-request-id': requestId };
     if (req.method === 'HEAD') {
       // no body on HEAD: S3 SDKs read the code from the status (and x-amz-error-code where sent)

@@ -24,4 +24,10 @@ export interface S3Request {
    * the door that verified the request's SigV4 signature supplies it; without one such a body is refused
    */
   chunkSignatureVerifier?: ChunkSignatureVerifier;
+  /**
+   * The door vouches for a hex `x-amz-content-sha256` itself (the SDK plugin: its own SDK computed it
+   * over the body it hands over), so the core does not hash the body again. Otherwise (a gateway: the
+   * hash arrives before the body) the core verifies it before the final chunk is committed.
+   */
+  payloadHashTrusted?: boolean;
 }

@@ -1,6 +1,6 @@
 import type { ContentHeaders } from '../../backends/object-store.js';
 
-const NAMES = ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'expires'] as const;
+const NAMES = ['contentType', 'cacheControl', 'contentDisposition', 'contentLanguage', 'contentEncoding', 'expires'] as const;
 
 /** only the content headers of a request or stored object, and only those that are set */
 export function pickContentHeaders(from: ContentHeaders): ContentHeaders {

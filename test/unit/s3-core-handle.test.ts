@@ -1,0 +1,144 @@
+/**
+ * S3Core.handle at the unit level (issue 7 item 2): identify → operation table → S3 errors. An
+ * unsupported request answers NotImplemented 501 in S3's XML with request id and resource and
+ * reaches neither the facade nor the backend; HEAD errors carry no body; typed errors keep their S3
+ * code, anything else is InternalError with S3's generic text; the request id comes from the
+ * generator the options name; the Complete document parser's codes; echo headers and planFor.
+ */
+import test from 'ava';
+import { Readable } from 'node:stream';
+import { XMLParser } from 'fast-xml-parser';
+import { S3Core } from '../../src/adapters/s3/s3-core.js';
+import type { S3CoreContext } from '../../src/adapters/s3/s3-operation.js';
+import type { S3Request } from '../../src/adapters/s3/s3-request.js';
+import { parseCompleteParts } from '../../src/adapters/s3/operations/complete-multipart-upload.js';
+import { sseEchoHeaders } from '../../src/adapters/s3/sse-echo-headers.js';
+import { planFor, wipeSseRequest } from '../../src/adapters/s3/plan-for.js';
+import { BackendRequestError } from '../../src/backends/backend-request-error.js';
+import { SealError, isSealError } from '../../src/errors.js';
+
+/** a context whose every member throws when touched: a request that reaches it fails the test */
+function untouchable(log: string[]): S3CoreContext {
+  const trap = new Proxy({}, { get: (_t, name) => () => { log.push(String(name)); return Promise.reject(new Error(`touched ${String(name)}`)); } });
+  return { facade: trap as S3CoreContext['facade'], store: trap as S3CoreContext['store'] };
+}
+
+function req(over: Partial<S3Request>): S3Request {
+  return { method: 'GET', bucket: 'b', key: 'dir/k', query: {}, headers: {}, secureTransport: true, principal: 'p', ...over };
+}
+
+const xml = new XMLParser();
+const text = (b: Buffer | Readable | undefined): string => (Buffer.isBuffer(b) ? b.toString('utf8') : '');
+
+test('an unsupported request is NotImplemented 501 in S3 XML with the request id and /bucket/key, and reaches neither facade nor backend', async (t) => {
+  const log: string[] = [];
+  const core = new S3Core(untouchable(log), { requestId: () => 'REQ1' });
+  for (const r of [req({ method: 'PUT', query: { acl: '' } }), req({ method: 'GET', query: { tagging: '' } }), req({ method: 'PUT', key: undefined, query: { encryption: '' } }), req({ method: 'POST', query: { restore: '' }, body: Readable.from([Buffer.from('<RestoreRequest/>')]) })]) {
+    const res = await core.handle(r);
+    t.is(res.status, 501);
+    t.is(res.headers['content-type'], 'application/xml');
+    t.is(res.headers['x-amz-request-id'], 'REQ1');
+    const e = (xml.parse(text(res.body)) as { Error: Record<string, string> }).Error;
+    t.is(e['Code'], 'NotImplemented');
+    t.is(e['RequestId'], 'REQ1');
+    t.is(e['Resource'], r.key ? '/b/dir/k' : '/b');
+  }
+  t.deepEqual(log, []);
+});
+
+test('HEAD errors carry status and headers but no body', async (t) => {
+  const core = new S3Core(untouchable([]), { requestId: () => 'R' });
+  const res = await core.handle(req({ method: 'HEAD', query: { acl: '' } }));
+  t.is(res.status, 501);
+  t.is(res.body, undefined);
+  t.is(res.headers['x-amz-request-id'], 'R');
+});
+
+test('thrown errors: typed ones keep their S3 code and status, a backend refusal its S3 code, anything else InternalError 500 with S3 generic text; onError sees the original', async (t) => {
+  const seen: unknown[] = [];
+  const throwing = (err: unknown): S3CoreContext => ({
+    facade: {
+      getObject: () => {
+        throw err;
+      },
+    } as unknown as S3CoreContext['facade'],
+    store: {} as S3CoreContext['store'],
+  });
+  const cases: [unknown, number, string, string | undefined][] = [
+    [new SealError('AccessDenied', 'b/k is under key arn:planted'), 403, 'AccessDenied', 'Access Denied'],
+    [new BackendRequestError('NoSuchKey', 404, 'GetObject'), 404, 'NoSuchKey', 'The specified key does not exist.'],
+    [new Error('secret detail from a library'), 500, 'InternalError', 'We encountered an internal error. Please try again.'],
+    [new SealError('BackendUnavailable', 'down'), 503, 'ServiceUnavailable', undefined],
+  ];
+  for (const [err, status, code, message] of cases) {
+    const core = new S3Core(throwing(err), { requestId: () => 'X', onError: (e) => seen.push(e) });
+    const res = await core.handle(req({}));
+    t.is(res.status, status, code);
+    const e = (xml.parse(text(res.body)) as { Error: Record<string, string> }).Error;
+    t.is(e['Code'], code);
+    if (message !== undefined) t.is(e['Message'], message);
+    t.false(text(res.body).includes('secret') || text(res.body).includes('planted'));
+  }
+  t.deepEqual(seen, cases.map((c) => c[0]));
+});
+
+test('the default request id is 16 upper-case hex digits, fresh per request', async (t) => {
+  const core = new S3Core(untouchable([]));
+  const a = await core.handle(req({ query: { acl: '' } }));
+  const b = await core.handle(req({ query: { acl: '' } }));
+  t.regex(a.headers['x-amz-request-id']!, /^[0-9A-F]{16}$/);
+  t.not(a.headers['x-amz-request-id'], b.headers['x-amz-request-id']);
+});
+
+test('parseCompleteParts: parts in ascending order with ETags; out of order InvalidPartOrder; empty, malformed, DTD, bad numbers MalformedXML', (t) => {
+  const doc = (inner: string): Buffer => Buffer.from(`<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</CompleteMultipartUpload>`);
+  t.deepEqual(parseCompleteParts(doc('<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag></Part><Part><ETag>"b"</ETag><PartNumber>3</PartNumber></Part>')), [
+    { partNumber: 1, etag: '"a"' },
+    { partNumber: 3, etag: '"b"' },
+  ]);
+  const code = (d: Buffer): string | undefined => {
+    try {
+      parseCompleteParts(d);
+      return undefined;
+    } catch (err) {
+      return isSealError(err) ? err.code : 'untyped';
+    }
+  };
+  t.is(code(doc('<Part><PartNumber>2</PartNumber><ETag>a</ETag></Part><Part><PartNumber>1</PartNumber><ETag>b</ETag></Part>')), 'InvalidPartOrder');
+  t.is(code(doc('<Part><PartNumber>1</PartNumber><ETag>a</ETag></Part><Part><PartNumber>1</PartNumber><ETag>b</ETag></Part>')), 'InvalidPartOrder');
+  for (const bad of [doc(''), doc('<Part><PartNumber>1</PartNumber></Part>'), doc('<Part><PartNumber>10001</PartNumber><ETag>a</ETag></Part>'), doc('<Part><PartNumber>-1</PartNumber><ETag>a</ETag></Part>'), doc('<Part><PartNumber>x</PartNumber><ETag>a</ETag></Part>'), Buffer.from('<Other/>'), Buffer.from('<CompleteMultipartUpload><Part>'), Buffer.from('<!DOCTYPE a [<!ENTITY x "y">]><CompleteMultipartUpload/>'), Buffer.from('')]) {
+    t.is(code(bad), 'MalformedXML', bad.toString());
+  }
+});
+
+test('sseEchoHeaders: what S3 echoes per mode and response kind', (t) => {
+  const kms = { mode: 'SSE-KMS' as const, keyId: 'file:k', context: { a: 'b' }, bucketKeyEnabled: true };
+  const ctx = Buffer.from('{"a":"b"}').toString('base64');
+  t.deepEqual(sseEchoHeaders(kms, 'write'), {
+    'x-amz-server-side-encryption': 'aws:kms',
+    'x-amz-server-side-encryption-aws-kms-key-id': 'file:k',
+    'x-amz-server-side-encryption-context': ctx,
+    'x-amz-server-side-encryption-bucket-key-enabled': 'true',
+  });
+  t.deepEqual(sseEchoHeaders(kms, 'object'), { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': 'file:k', 'x-amz-server-side-encryption-bucket-key-enabled': 'true' });
+  t.deepEqual(sseEchoHeaders(kms, 'complete'), sseEchoHeaders(kms, 'object'));
+  t.deepEqual(sseEchoHeaders({ mode: 'SSE-S3', keyId: 'file:s3-default', bucketKeyEnabled: false }, 'write'), { 'x-amz-server-side-encryption': 'AES256' }, 'the managed key id is not echoed');
+  const c = { mode: 'SSE-C' as const, bucketKeyEnabled: false, customerKeyMd5: 'bWQ1' };
+  t.deepEqual(sseEchoHeaders(c, 'object'), { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key-md5': 'bWQ1' });
+  t.deepEqual(sseEchoHeaders(c, 'complete'), {});
+  t.deepEqual(sseEchoHeaders(undefined, 'object'), {});
+});
+
+test('planFor: no SSE and AES256 → SSE-S3; aws:kms without key id → no keyRef (the default KMS key); key id, context, bucket key carried; SSE-C holds the request key, zeroed by wipeSseRequest', (t) => {
+  t.deepEqual(planFor({ mode: 'none' }), { mode: 'SSE-S3' });
+  t.deepEqual(planFor({ mode: 'SSE-S3' }), { mode: 'SSE-S3' });
+  t.deepEqual(planFor({ mode: 'SSE-KMS' }), { mode: 'SSE-KMS' });
+  t.deepEqual(planFor({ mode: 'SSE-KMS', keyId: 'alias/x', context: { a: 'b' }, bucketKeyEnabled: true }), { mode: 'SSE-KMS', keyRef: 'alias/x', context: { a: 'b' }, bucketKey: true });
+  t.deepEqual(planFor({ mode: 'SSE-KMS', bucketKeyEnabled: false }), { mode: 'SSE-KMS' });
+  const key = Buffer.alloc(32, 7);
+  const sse = { mode: 'SSE-C' as const, key, keyMd5: 'x' };
+  const plan = planFor(sse);
+  t.is(plan.mode === 'SSE-C' ? plan.customerKey : undefined, key);
+  wipeSseRequest(sse);
+  t.true(key.every((b) => b === 0));
+});
