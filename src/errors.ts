@@ -44,6 +44,7 @@ export type SealErrorCode =
   | 'InvalidRequest'
   | 'InvalidEncryptionAlgorithm'
   | 'InvalidRange'
+  | 'InvalidPartNumber'
   | 'AccessDenied'
   | 'PreconditionFailed'
   | 'MetadataTooLarge'

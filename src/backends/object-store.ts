@@ -43,6 +43,27 @@ export interface ByteRange {
   end: number;
 }
 
+/**
+ * A byte range as a GET asks for it (RFC 9110 §14.1.2), before the object's size is known:
+ * `bytes=start-end`, `bytes=start-` (no `end`) or `bytes=-suffix` (the last `suffix` bytes).
+ */
+export type RequestedRange = { start: number; end?: number } | { suffix: number };
+
+export interface OpenRequest {
+  range?: RequestedRange;
+  /** read only this version: another ETag is PreconditionFailed */
+  ifMatch?: string;
+}
+
+export interface OpenedStoredObject {
+  /** `size` is the whole stored object's (for a ranged answer: the Content-Range total) */
+  info: StoredObjectInfo;
+  /** unread; the caller consumes or destroys it */
+  body: Readable;
+  /** the inclusive bytes the body holds, as the answer's Content-Range says; absent = the whole object */
+  range?: ByteRange;
+}
+
 export interface DeleteResult {
   versionId?: string;
   deleteMarker?: boolean;
@@ -94,11 +115,12 @@ export interface ObjectStore {
   /** whole object when range is absent; `range` is inclusive */
   get(bucket: string, key: string, range?: ByteRange, ifMatch?: string): Promise<Readable>;
   /**
-   * GET of the whole object together with what its response says about it (metadata — the
-   * envelope —, size, ETag, content headers): a whole read costs one request, no HEAD first. The
-   * body is unread; the caller consumes or destroys it.
+   * GET of the object (or of a byte range of it) together with what its response says about it
+   * (metadata — the envelope —, the whole object's size, ETag, content headers): a read costs one
+   * request, no HEAD first. A range that starts at or past the end is SealError InvalidRange (the
+   * backend's 416); an `ifMatch` that no longer holds is SealError PreconditionFailed (412).
    */
-  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }>;
+  open(bucket: string, key: string, req?: OpenRequest): Promise<OpenedStoredObject>;
   /**
    * `signal` aborts the request (the engine aborts it when the body it streams fails: a body of the
    * wrong length must never be stored, and the request must not wait for bytes that never come);

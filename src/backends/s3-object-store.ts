@@ -25,7 +25,22 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { BucketInfo, ByteRange, CompletedPart, ContentHeaders, CopyResult, DeleteResult, ObjectStore, PutResult, StoredObjectInfo, StoredObjectName, UploadedPart } from './object-store.js';
+import type {
+  BucketInfo,
+  ByteRange,
+  CompletedPart,
+  ContentHeaders,
+  CopyResult,
+  DeleteResult,
+  ObjectStore,
+  OpenRequest,
+  OpenedStoredObject,
+  PutResult,
+  RequestedRange,
+  StoredObjectInfo,
+  StoredObjectName,
+  UploadedPart,
+} from './object-store.js';
 import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
 import { SealError } from '../errors.js';
 import { listedDeleteMarker, listedObject, listedVersion, listQueryInput, mergeVersions, urlDecoder } from './s3-listing.js';
@@ -119,6 +134,20 @@ export function quotedEtag(etag: string): string {
   return etag.startsWith('"') || etag.startsWith('W/"') ? etag : `"${etag}"`;
 }
 
+function rangeHeader(r: RequestedRange): string {
+  return 'suffix' in r ? `bytes=-${r.suffix}` : `bytes=${r.start}-${r.end ?? ''}`;
+}
+
+/** `bytes first-last/total` (RFC 9110 §14.4) with a known total, as S3 answers a satisfiable range */
+function parseContentRange(v: string): { start: number; end: number; total: number } {
+  const m = /^bytes (\d{1,16})-(\d{1,16})\/(\d{1,16})$/.exec(v.trim());
+  const [start, end, total] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
+  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && Number.isSafeInteger(total)) || end < start || end >= total) {
+    throw new SealError('BodyMalformed', `backend answered an unusable Content-Range ${JSON.stringify(v.slice(0, 64))}`);
+  }
+  return { start, end, total };
+}
+
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
 export const AWS_COPY_LIMIT = 5 * 1024 ** 3;
 /** S3's smallest part (all but the last): the least copy limit a multipart copy can work with */
@@ -182,11 +211,28 @@ export class S3ObjectStore implements ObjectStore {
     return need(r.Body, 'a body') as Readable;
   }
 
-  async open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
-    const r = await backend('GetObject', () => this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+  async open(bucket: string, key: string, req: OpenRequest = {}): Promise<OpenedStoredObject> {
+    const input = {
+      Bucket: bucket,
+      Key: key,
+      ...(req.range ? { Range: rangeHeader(req.range) } : {}),
+      ...(req.ifMatch !== undefined ? { IfMatch: req.ifMatch } : {}),
+    };
+    const r = await backend('GetObject', () => this.client.send(new GetObjectCommand(input))).catch((err: unknown) => {
+      // the two refusals a reader acts on, typed: a range past the end, another object version
+      const status = err instanceof BackendRequestError ? err.status : undefined;
+      if (status === 416) throw new SealError('InvalidRange', 'the backend found the requested byte range unsatisfiable', { cause: err });
+      if (status === 412) throw new SealError('PreconditionFailed', 'the object changed (ETag) since it was last read', { cause: err });
+      throw err;
+    });
     const body = need(r.Body, 'a body') as Readable;
     try {
-      return { info: storedInfo(r), body };
+      const info = storedInfo(r);
+      if (r.ContentRange === undefined) return { info, body };
+      const served = parseContentRange(r.ContentRange);
+      // a ranged answer's Content-Length is the range's; the object's size is the Content-Range total
+      if (served.end - served.start + 1 !== info.size) throw new SealError('BodyMalformed', `backend answered Content-Range ${r.ContentRange} with ${info.size} bytes`);
+      return { info: { ...info, size: served.total }, body, range: { start: served.start, end: served.end } };
     } catch (err) {
       body.destroy();
       throw err;

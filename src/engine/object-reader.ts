@@ -59,14 +59,14 @@ export function plaintextPartsOf(env: Envelope, ciphertextSize: number): { partN
   return multipartGeometry(env, ciphertextSize).entries.map((e) => ({ partNumber: e.partNumber, plaintextLength: e.plaintextLength }));
 }
 
-interface MultipartGeometry {
+export interface MultipartGeometry {
   layout: Layout;
   entries: LayoutEntry[];
   plaintextLength: number;
 }
 
 /** The committed layout, expanded per part, checked against the stored size (FORMAT.md §7.3). */
-function multipartGeometry(env: Envelope, ciphertextSize: number): MultipartGeometry {
+export function multipartGeometry(env: Envelope, ciphertextSize: number): MultipartGeometry {
   if (!env.layout) throw new SealError('MultipartIncomplete', 'multipart object has no committed layout (its upload was not completed by s3seal)');
   const layout = decodeLayout(env.layout, MAX_PART_PLAINTEXT);
   const entries = expandLayout(layout);
@@ -101,29 +101,32 @@ function chain(input: Readable, t: Transform): Transform {
 }
 
 /** What a multipart read decrypts, and the one stored byte range (inclusive) it fetches; none = whole object. */
-interface MultipartPlan {
-  parts: PartPlan[];
+interface MultipartPlan<P> {
+  parts: P[];
   read?: { start: number; end: number };
 }
+
+type UnsaltedPart = Omit<PartPlan, 'salt'>;
 
 /**
  * Whole reads take every part whole. A range takes the parts from the first to the last that hold
  * range bytes (empty parts between them too: their bytes are in the fetched run), spans of chunks
  * at both ends; the first part's header is fetched only if its span starts at chunk 0, so any range
- * is one contiguous backend read.
+ * is one contiguous backend read. The plan depends on the layout's lengths only (no salt), so a
+ * reader that knows the layout can ask for the read before it has verified anything.
  */
-function planMultipart(entries: LayoutEntry[], salts: readonly Buffer[], offsets: number[], range?: PlainRange): MultipartPlan {
-  if (!range) return { parts: entries.map((entry) => ({ entry, salt: salts[entry.index]!, withHeader: true })) };
+function planMultipart(entries: readonly LayoutEntry[], range?: PlainRange): MultipartPlan<UnsaltedPart> {
+  if (!range) return { parts: entries.map((entry) => ({ entry, withHeader: true })) };
+  const offsets = partOffsets(entries.map((e) => e.plaintextLength));
   const touched = entries.filter((e) => e.plaintextLength > 0 && e.plaintextOffset + e.plaintextLength - 1 >= range.start && e.plaintextOffset <= range.end);
   const first = touched[0]!.index;
   const last = touched[touched.length - 1]!.index;
-  const parts = entries.slice(first, last + 1).map((entry): PartPlan => {
-    const salt = salts[entry.index]!;
-    if (entry.index !== first && entry.index !== last) return { entry, salt, withHeader: true };
+  const parts = entries.slice(first, last + 1).map((entry): UnsaltedPart => {
+    if (entry.index !== first && entry.index !== last) return { entry, withHeader: true };
     const partStart = entry.plaintextOffset;
     const partEnd = partStart + entry.plaintextLength - 1;
     const span = chunkSpan(Math.max(range.start, partStart) - partStart, Math.min(range.end, partEnd) - partStart, entry.plaintextLength, PART_HEADER_SIZE);
-    return { entry, salt, span, withHeader: span.firstChunk === 0 };
+    return { entry, span, withHeader: span.firstChunk === 0 };
   });
   const head = parts[0]!;
   const tail = parts[parts.length - 1]!;
@@ -134,6 +137,15 @@ function planMultipart(entries: LayoutEntry[], salts: readonly Buffer[], offsets
       end: offsets[last]! + (tail.span ? tail.span.cipherEnd : partCiphertextSize(tail.entry.plaintextLength) - 1),
     },
   };
+}
+
+/**
+ * The one stored byte range (inclusive) a ranged read of a multipart object with these layout
+ * entries fetches for its chunks — what openObject will ask its source for, once the headers are
+ * verified. A reader that knows the layout (layout-hints.ts) asks the backend for it up front.
+ */
+export function multipartRangeRead(entries: readonly LayoutEntry[], range: PlainRange): { start: number; end: number } {
+  return planMultipart(entries, range).read!;
 }
 
 /**
@@ -178,7 +190,8 @@ export async function openObject(dek: Uint8Array, env: Envelope, source: Ciphert
   // ranged — has all headers verified (or a verified layout from the cache) before any chunk.
   const verify = (): Promise<Buffer[]> => readVerifiedSalts(dek, env, layout, entries, source, opts.headerReadConcurrency);
   const salts = opts.verifiedLayouts ? await opts.verifiedLayouts.salts(layout.digest, verify) : await verify();
-  const plan = planMultipart(entries, salts, partOffsets(entries.map((e) => e.plaintextLength)), range);
+  const planned = planMultipart(entries, range);
+  const plan = { ...planned, parts: planned.parts.map((p): PartPlan => ({ ...p, salt: salts[p.entry.index]! })) };
   const input = plan.read ? await source.read(plan.read) : await source.read();
   const bounded = exactLength(input, plan.read ? plan.read.end - plan.read.start + 1 : source.size, plan.read ? 'ranged read' : 'object read');
   return { plaintextLength, stream: chain(bounded, new MultipartDecryptStream(dek, env.uploadNonce, plan.parts, { id: env, releaseWindow: window })) };

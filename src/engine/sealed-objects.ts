@@ -1,19 +1,24 @@
 import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
+import { decodeEnvelope, decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { V1, wipe } from '../crypto/kdf.js';
 import { openChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
-import type { ContentHeaders, CopyResult, ObjectStore, PutResult, StoredObjectInfo } from '../backends/object-store.js';
-import { SealError } from '../errors.js';
+import type { ByteRange, ContentHeaders, CopyResult, ObjectStore, OpenedStoredObject, PutResult, RequestedRange, StoredObjectInfo } from '../backends/object-store.js';
+import { isSealError, SealError } from '../errors.js';
 import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './envelope-lookup.js';
 import { exactLength, readExactly } from './exact-length.js';
 import type { BeforeFinal } from './framed-transform.js';
 import type { KeyResolver } from './key-resolver.js';
 import { metadataSize, withEnvelope, type UserMetadata } from './metadata-budget.js';
-import { openObject, plaintextLengthOf, type OpenOptions, type PlainRange } from './object-reader.js';
+import { LayoutHints } from './layout-hints.js';
+import { multipartGeometry, multipartRangeRead, openObject, plaintextLengthOf, type CiphertextSource, type OpenOptions, type PlainRange } from './object-reader.js';
+import { hintedRead, resolveRead, type ReadWant } from './read-selection.js';
+import type { RangeRequest } from './resolve-range-request.js';
+import { servedRangeFor, singlePartRangeRequest } from './single-part-range-request.js';
+import { SkipFront } from './skip-front.js';
 import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
 import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
@@ -38,6 +43,11 @@ export interface SealedObjectsOptions {
    * cached multipart layouts — an entry costs its part count + 1; default 100 000, 0 disables it
    */
   verifiedLayoutCacheParts?: number;
+  /**
+   * layout entries (one per part) of the multipart objects this instance last read, so a ranged or
+   * partNumber read of one costs one backend request (layout-hints.ts); default 100 000, 0 disables
+   */
+  layoutHintParts?: number;
 }
 
 /** a write's result: the backend's ETag and version, and the plaintext checksums sealed with the object */
@@ -79,8 +89,10 @@ interface OpenUpload {
 
 export interface ObjectRead extends ObjectHead {
   stream: Readable;
-  /** the plaintext bytes the stream holds (the range, resolved), when a range was asked for */
+  /** the plaintext bytes the stream holds (the range, resolved), when a range or part was asked for */
   range?: PlainRange;
+  /** a `partNumber` read of a multipart object: how many parts it has */
+  partsCount?: number;
 }
 
 /** A part of an open upload as ListParts reports it: plaintext length, the backend's ETag. */
@@ -97,10 +109,19 @@ export interface BodyOptions {
 }
 
 /**
- * A range for `get`: resolved already, or resolved against the object's plaintext length once the
- * backend said how large it is (an open or suffix range, as a caller's Range header gives it).
+ * What `get` reads besides the whole object: a range already resolved (it must lie inside the
+ * object), a caller's Range as S3 gives it (resolved once the backend said how large the object
+ * is: `last` clamped, suffix), or one part (S3 `partNumber`; part boundaries from the layout).
  */
-export type RangeArgument = PlainRange | ((plaintextLength: number) => PlainRange);
+export type ReadSelection = PlainRange | { range: RangeRequest } | { partNumber: number };
+
+function wantOf(sel: ReadSelection): ReadWant {
+  if ('partNumber' in sel) return { partNumber: sel.partNumber };
+  if ('range' in sel) return { range: sel.range, strict: false };
+  // a resolved range that cannot lie inside any object needs no request to refuse
+  if (!(Number.isSafeInteger(sel.start) && Number.isSafeInteger(sel.end)) || sel.start < 0 || sel.end < sel.start) throw new SealError('InvalidRange', `range ${sel.start}-${sel.end} not satisfiable`);
+  return { range: { kind: 'from', first: sel.start, last: sel.end }, strict: true };
+}
 
 /** what every read reports of the stored object besides its body */
 function described(info: StoredObjectInfo): Pick<ObjectHead, 'etag' | 'headers' | 'lastModified' | 'versionId' | 'storedSize' | 'storageClass'> {
@@ -129,6 +150,8 @@ export class SealedObjects {
   private readonly passthrough: (o: ObjectId) => boolean;
   /** verified multipart layouts per (bucket, key, ETag, layout digest), shared by every read through this instance */
   private readonly layouts: VerifiedLayoutCache;
+  /** the last layout seen per (bucket, key): where a ranged read of a multipart object asks first */
+  private readonly hints: LayoutHints;
 
   constructor(
     private readonly store: ObjectStore,
@@ -139,6 +162,7 @@ export class SealedObjects {
     if (Buffer.isBuffer(opts.uploadTokenRoot)) this.givenRoot = Buffer.from(opts.uploadTokenRoot);
     this.passthrough = opts.passthrough ?? (() => false);
     this.layouts = new VerifiedLayoutCache(opts.verifiedLayoutCacheParts);
+    this.hints = new LayoutHints(opts.layoutHintParts);
   }
 
   private tokenRoot: Promise<Buffer> | undefined;
@@ -228,45 +252,153 @@ export class SealedObjects {
     return env.sealedChecksums ? openChecksums(dek, env.sealedChecksums, env) : [];
   }
 
-  /** `versionId`: that version of the object (GetObjectAttributes) */
-  async head(o: ObjectId, versionId?: string): Promise<ObjectHead> {
-    const info = await this.store.head(o.bucket, o.key, versionId);
+  /**
+   * HEAD: sizes from the envelope and the stored size (no key). `versionId`: that version of the
+   * object (GetObjectAttributes). With `partNumber`, that part of the object is described too (its
+   * plaintext range and, for a multipart object, the part count), or InvalidPartNumber.
+   */
+  async head(o: ObjectId, opts: { versionId?: string; partNumber?: number } = {}): Promise<ObjectHead & { range?: PlainRange; partsCount?: number }> {
+    const { partNumber } = opts;
+    const info = await this.store.head(o.bucket, o.key, opts.versionId);
     const envelope = findEnvelope(info.metadata, this.decodeOptions);
+    const part = (env: Envelope | undefined, plaintextLength: number): { range?: PlainRange; partsCount?: number } => {
+      if (partNumber === undefined) return {};
+      const sel = resolveRead({ partNumber }, env, info.size, plaintextLength);
+      return { ...(sel.range ? { range: sel.range } : {}), ...(sel.partsCount !== undefined ? { partsCount: sel.partsCount } : {}) };
+    };
     if (!envelope) {
       if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
-      return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata };
+      return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, ...part(undefined, info.size) };
     }
-    return { plaintextLength: plaintextLengthOf(envelope, info.size), ...described(info), userMetadata: userMetadataOf(info.metadata), envelope };
+    const plaintextLength = plaintextLengthOf(envelope, info.size);
+    this.noteLayout(o, info, envelope);
+    return { plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, ...part(envelope, plaintextLength) };
+  }
+
+  /** remember (or forget) where a multipart object's parts are, from an envelope whose sizes checked out */
+  private noteLayout(o: ObjectId, info: StoredObjectInfo, env: Envelope): void {
+    if (!env.uploadNonce || !env.layout) {
+      this.hints.delete(o);
+      return;
+    }
+    const known = this.hints.get(o);
+    if (known && known.etag === info.etag && known.size === info.size && known.layout.equals(env.layout)) return;
+    const g = multipartGeometry(env, info.size);
+    this.hints.set(o, { etag: info.etag, size: info.size, layout: env.layout, entries: g.entries, plaintextLength: g.plaintextLength });
   }
 
   /**
-   * `range` may be a function of the plaintext length (an open or suffix range): it is resolved
-   * from the envelope and the stored size before any key is recovered, so an unsatisfiable range
-   * costs no unwrap.
+   * A whole read, a range or a part, each in one backend GET when it can be: the GET's answer
+   * carries the envelope, the ETag and (Content-Range) the stored size, so no HEAD precedes it.
+   *
+   * - Single-part objects (the common case, and the first guess for an object this instance has not
+   *   seen): the plaintext range maps to a ciphertext range without knowing the object's size
+   *   (single-part-range-request.ts); the body header is not fetched, the envelope MAC commits the
+   *   DEK (FORMAT.md §5.4, §6.1). One request, whatever the range form.
+   * - Multipart objects: part offsets come from the committed layout, which is in the envelope, so
+   *   the first read of one learns it (its first answer is then of no use and is dropped), reads its
+   *   part headers (or finds them in the verified-layout cache) and asks for the range; later reads
+   *   of that version ask for the right bytes at once, pinned to its ETag (layout-hints.ts).
+   * - A range the stored object is too short for (the backend's 416): the object's HEAD decides,
+   *   since a multipart object's offsets differ from the single-part guess.
+   *
+   * Whatever was asked, what is served is decided from the answer's own (verified) envelope; an
+   * unsatisfiable range or part is refused before any key is recovered.
    */
-  async get(o: ObjectId, keys: KeyResolver, rangeArg?: RangeArgument, opts: ReadOptions = {}): Promise<ObjectRead> {
-    if (rangeArg === undefined) return this.getWhole(o, keys, opts);
-    const info = await this.store.head(o.bucket, o.key);
-    const envelope = findEnvelope(info.metadata, this.decodeOptions);
-    const resolve = (length: number): PlainRange | undefined => (typeof rangeArg === 'function' ? rangeArg(length) : rangeArg);
-    if (!envelope) {
-      if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
-      const range = resolve(info.size);
-      return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, stream: await this.plaintextBody(o, info.size, info.etag, range), ...(range ? { range } : {}) };
+  async get(o: ObjectId, keys: KeyResolver, selection?: ReadSelection, opts: ReadOptions = {}): Promise<ObjectRead> {
+    // S3 returns no checksum for a range or a part (the sealed ones cover the whole object)
+    if (selection === undefined) return this.getWhole(o, keys, opts);
+    const want = wantOf(selection);
+    const hint = this.hints.get(o);
+    const hinted = hint ? hintedRead(want, hint) : undefined;
+    if (hint && hinted) {
+      let answer: OpenedStoredObject | undefined;
+      try {
+        answer = await this.store.open(o.bucket, o.key, { range: hinted, ifMatch: hint.etag });
+      } catch (err) {
+        // another version now (412), or a shorter one (416): read as if never seen
+        if (!isSealError(err, 'PreconditionFailed') && !isSealError(err, 'InvalidRange')) throw err;
+        this.hints.delete(o);
+      }
+      if (answer) return this.serve(o, keys, want, answer, hinted);
     }
-    const range = resolve(plaintextLengthOf(envelope, info.size));
-    const dek = await keys.recover(o, envelope);
+    const asked = 'range' in want ? singlePartRangeRequest(want.range) : undefined;
+    let opened: OpenedStoredObject;
     try {
-      // every backend read is pinned to the ETag we sized the object by: a concurrent overwrite fails
-      const opened = await openObject(
-        dek,
-        envelope,
-        { size: info.size, read: (r) => this.store.get(o.bucket, o.key, r, info.etag) },
-        this.openOptions(o, info.etag, range),
-      );
-      return { plaintextLength: opened.plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, stream: opened.stream, ...(range ? { range } : {}) };
+      opened = await this.store.open(o.bucket, o.key, asked ? { range: asked } : {});
+    } catch (err) {
+      if (!isSealError(err, 'InvalidRange')) throw err;
+      return this.serve(o, keys, want, { info: await this.store.head(o.bucket, o.key) });
+    }
+    return this.serve(o, keys, want, opened, asked);
+  }
+
+  /**
+   * Serve a selection from what the backend said about the object (`opened.info`), using the body
+   * it already sent (`opened.body`, the bytes `asked` for) where that holds exactly what the read
+   * needs; any other read is pinned to the answer's ETag. The body is consumed or destroyed.
+   */
+  private async serve(o: ObjectId, keys: KeyResolver, want: ReadWant, opened: { info: StoredObjectInfo; body?: Readable; range?: ByteRange }, asked?: RequestedRange): Promise<ObjectRead> {
+    const { info } = opened;
+    let held = opened.body;
+    const served: ByteRange = opened.range ?? { start: 0, end: info.size - 1 };
+    try {
+      if (held) {
+        // a backend that answers other bytes than asked for is not trusted with any of them
+        const expected = asked ? servedRangeFor(asked, info.size) : { start: 0, end: info.size - 1 };
+        if (served.start !== expected.start || served.end !== expected.end) throw new SealError('BodyMalformed', `backend answered bytes ${served.start}-${served.end} for ${expected.start}-${expected.end}`);
+      }
+      const envelope = findEnvelope(info.metadata, this.decodeOptions);
+      if (!envelope) {
+        if (!this.passthrough(o)) throw new SealError('EnvelopeMissing', 'object is not sealed by s3seal and passthrough is not configured for it');
+        // the ciphertext offsets asked for mean nothing in a plaintext object: ask again
+        held?.destroy();
+        held = undefined;
+        const sel = resolveRead(want, undefined, info.size, info.size);
+        return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, stream: await this.plaintextBody(o, info.size, info.etag, sel.range), ...sel };
+      }
+      const plaintextLength = plaintextLengthOf(envelope, info.size);
+      this.noteLayout(o, info, envelope);
+      const sel = resolveRead(want, envelope, info.size, plaintextLength);
+      if (envelope.uploadNonce && held) {
+        // asked as if single-part (or for another version): the part headers come first, and an answer
+        // that is not exactly the chunk run the layout needs is of no use — do not keep its socket busy
+        const need = sel.range ? multipartRangeRead(multipartGeometry(envelope, info.size).entries, sel.range) : undefined;
+        if (!need || need.start !== served.start || need.end !== served.end) {
+          held.destroy();
+          held = undefined;
+        }
+      }
+      const dek = await keys.recover(o, envelope);
+      try {
+        const result = { plaintextLength, ...described(info), userMetadata: userMetadataOf(info.metadata), envelope, ...(sel.partsCount !== undefined ? { partsCount: sel.partsCount } : {}) };
+        if (sel.empty) {
+          // an empty part: no byte to fetch or release, but the key must still be the object's
+          verifyEnvelope(envelope, dek);
+          return { ...result, stream: Readable.from([]) };
+        }
+        const source: CiphertextSource = {
+          size: info.size,
+          read: (r) => {
+            const need = r ?? { start: 0, end: info.size - 1 };
+            if (held === undefined || need.start < served.start || need.end !== served.end) return this.store.get(o.bucket, o.key, r, info.etag);
+            const body = exactLength(held, served.end - served.start + 1, r ? 'ranged read' : 'object read');
+            held = undefined;
+            if (need.start === served.start) return body;
+            const skip = new SkipFront(need.start - served.start);
+            pipeline(body, skip, () => undefined);
+            return skip;
+          },
+        };
+        // a single-part object whose one part is asked for is a whole read (its header checked as it streams)
+        const whole = !('range' in want) && !envelope.uploadNonce;
+        const read = await openObject(dek, envelope, source, this.openOptions(o, info.etag, whole ? undefined : sel.range));
+        return { ...result, stream: read.stream, ...(sel.range ? { range: sel.range } : {}) };
+      } finally {
+        wipe(dek);
+      }
     } finally {
-      wipe(dek);
+      held?.destroy();
     }
   }
 
@@ -302,6 +434,7 @@ export class SealedObjects {
         pipeline(exactLength(take(), info.size, 'object read'), guard, () => undefined);
         return { plaintextLength: info.size, ...described(info), userMetadata: info.metadata, stream: guard };
       }
+      this.noteLayout(o, info, envelope);
       const dek = await keys.recover(o, envelope);
       try {
         // FORMAT.md §11 step 4 first (openObject repeats it), then the checksums, before any body byte is read
@@ -498,10 +631,24 @@ export class SealedObjects {
       const size = uploaded.reduce((n, p) => n + p.size, 0);
       // the commit is a REPLACE copy: the content headers set at Create are carried over explicitly
       const replaced = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(userMetadataOf(stored.metadata), committed), done.etag, size, stored.headers);
+      this.rememberCommitted(o, replaced.etag, size, decodeEnvelope(committed, this.decodeOptions), records);
       return checksums?.length ? { ...replaced, checksums } : replaced;
     } finally {
       wipe(dek);
     }
+  }
+
+  /**
+   * After a commit, this instance knows the object's layout and has checked every part header it
+   * committed (commitment under the DEK; the digest is computed over exactly these salts): the new
+   * version's reads start from them — a range is one request from the first (FORMAT.md §7.3 allows
+   * reusing verified headers keyed by bucket, key, ETag and layout digest; chunks still authenticate
+   * under the reader's own key).
+   */
+  private rememberCommitted(o: ObjectId, etag: string, size: number, env: Envelope, records: readonly PartRecord[]): void {
+    this.noteLayout(o, { etag, size, metadata: {}, headers: {} }, env);
+    const digest = multipartGeometry(env, size).layout.digest;
+    void this.layouts.for(o, etag).salts(digest, () => Promise.resolve(records.map((r) => Buffer.from(r.salt))));
   }
 
   private async readPartRecords(o: ObjectId, dek: Buffer, env: Envelope, parts: { partNumber: number; plaintextLength: number }[], etag: string): Promise<PartRecord[]> {

@@ -14,11 +14,14 @@ import type {
   ListVersionsPage,
   ObjectStore,
   ObjectToDelete,
+  OpenRequest,
+  OpenedStoredObject,
   PutResult,
   StoredObjectInfo,
   StoredObjectName,
   UploadedPart,
 } from '../../src/backends/object-store.js';
+import { SealError } from '../../src/errors.js';
 
 interface Stored {
   body: Buffer;
@@ -74,14 +77,24 @@ export class MemoryStore implements ObjectStore {
     return Promise.resolve(Readable.from(pieces));
   }
 
-  /** whole-object GETs with their info (ObjectStore.open); the body comes from `get`, so a subclass's lying `get` applies */
+  /**
+   * GETs with their info (ObjectStore.open), whole or ranged, resolved as S3 resolves a Range
+   * (end clamped, suffix, 416 past the end, 412 on another ETag); the body comes from `get`, so a
+   * subclass's lying `get` applies
+   */
   opens = 0;
   heads = 0;
-  async open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
+  async open(bucket: string, key: string, req: OpenRequest = {}): Promise<OpenedStoredObject> {
     this.opens++;
     const o = this.find(bucket, key);
+    if (req.ifMatch !== undefined && req.ifMatch !== o.etag) throw new SealError('PreconditionFailed', 'MemoryStore: PreconditionFailed');
     const info = { size: o.body.length, etag: o.etag, metadata: { ...o.metadata }, headers: { ...o.headers } };
-    return { info, body: await this.get(bucket, key, undefined, o.etag) };
+    const size = o.body.length;
+    const r = req.range;
+    if (r === undefined) return { info, body: await this.get(bucket, key, undefined, o.etag) };
+    const range = 'suffix' in r ? { start: Math.max(0, size - r.suffix), end: size - 1 } : { start: r.start, end: Math.min(r.end ?? size - 1, size - 1) };
+    if (('suffix' in r && r.suffix === 0) || range.start >= size) throw new SealError('InvalidRange', 'MemoryStore: unsatisfiable range');
+    return { info, body: await this.get(bucket, key, range, o.etag), range };
   }
 
   async put(bucket: string, key: string, body: Readable | Buffer, _length: number, metadata: Record<string, string>, _signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {

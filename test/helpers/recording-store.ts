@@ -14,7 +14,10 @@ import type {
   ListVersionsQuery,
   ObjectStore,
   ObjectToDelete,
+  OpenRequest,
+  OpenedStoredObject,
   PutResult,
+  RequestedRange,
   StoredObjectInfo,
   StoredObjectName,
   UploadedPart,
@@ -43,10 +46,11 @@ export class RecordingStore implements ObjectStore {
     this.gets.push(range ? { key, range } : { key });
     return this.inner.get(bucket, key, range, ifMatch);
   }
-  readonly opens: { key: string }[] = [];
-  open(bucket: string, key: string): Promise<{ info: StoredObjectInfo; body: Readable }> {
-    this.opens.push({ key });
-    return this.inner.open(bucket, key);
+  /** GETs that also return the object's info (whole, or with the range and If-Match they carried) */
+  readonly opens: { key: string; range?: RequestedRange; ifMatch?: string }[] = [];
+  open(bucket: string, key: string, req: OpenRequest = {}): Promise<OpenedStoredObject> {
+    this.opens.push({ key, ...(req.range ? { range: req.range } : {}), ...(req.ifMatch !== undefined ? { ifMatch: req.ifMatch } : {}) });
+    return this.inner.open(bucket, key, req);
   }
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     this.puts.push({ key, metadata, length });

@@ -109,7 +109,7 @@ test('aws:kms without a key id and no default KMS key configured is InvalidArgum
   }
 });
 
-test('other PUT refusals: reserved metadata InvalidArgument, metadata over 2 KiB MetadataTooLarge, no Content-Length MissingContentLength 411, conditional PUT / versionId / partNumber reads NotImplemented; nothing stored', async (t) => {
+test('other PUT refusals: reserved metadata InvalidArgument, metadata over 2 KiB MetadataTooLarge, no Content-Length MissingContentLength 411, conditional PUT / versionId NotImplemented; partNumber of a single-part object; nothing stored', async (t) => {
   const f = await coreFixture('val-other');
   try {
     const data = Buffer.from('never stored');
@@ -124,7 +124,12 @@ test('other PUT refusals: reserved metadata InvalidArgument, metadata over 2 KiB
     t.is((await f.call({ method: 'PUT', key: 'v', ...bodyOf(data) })).status, 200);
     expectError(t, await f.call({ method: 'GET', key: 'v', query: { versionId: 'x' } }), 501, 'NotImplemented', 'versionId');
     expectError(t, await f.call({ method: 'DELETE', key: 'v', query: { versionId: 'x' } }), 501, 'NotImplemented', 'versionId delete');
-    expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '1' } }), 501, 'NotImplemented', 'partNumber (until the facade reads parts)');
+    const part1 = await f.call({ method: 'GET', key: 'v', query: { partNumber: '1' } });
+    t.is(part1.status, 206, 'part 1 of a single-part object is all of it, as a 206');
+    t.is(part1.headers['content-range'], `bytes 0-${data.length - 1}/${data.length}`);
+    t.is(part1.headers['x-amz-mp-parts-count'], undefined, 'no part count for a single-part object (S3)');
+    expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '2' } }), 416, 'InvalidPartNumber', 'partNumber 2 of a single-part object');
+    expectError(t, await f.call({ method: 'HEAD', key: 'v', query: { partNumber: '2' } }), 416, 'InvalidPartNumber', 'HEAD partNumber 2');
     expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '0' } }), 400, 'InvalidArgument', 'partNumber 0');
     expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '1' }, headers: { range: 'bytes=0-1' } }), 400, 'InvalidRequest', 'partNumber + Range');
     t.true(await stored(f, 'v'), 'the versionId DELETE deleted nothing');

@@ -143,7 +143,7 @@ test('the write resolver (for SSE-C a copy of the customer key) is disposed also
   t.is(f.store.puts, 1);
 });
 
-test('a whole GET is one backend request (no HEAD); a ranged GET is HEAD + GET; a refused whole GET releases the body it opened', async (t) => {
+test('a whole GET is one backend request (no HEAD); a ranged GET of a single-part object too; a refused whole GET releases the body it opened', async (t) => {
   const f = await fixture();
   await f.facade.putObject({ ...base, key: 'w', body, contentLength: body.length, encryption: { mode: 'SSE-C', customerKey: Buffer.from(customerKey) } });
   const got = await f.facade.getObject({ ...base, key: 'w', customerKey });
@@ -151,7 +151,7 @@ test('a whole GET is one backend request (no HEAD); a ranged GET is HEAD + GET; 
   t.deepEqual([f.store.opens, f.store.heads], [1, 0], 'one GET, no HEAD');
   const ranged = await f.facade.getObject({ ...base, key: 'w', customerKey, range: { kind: 'suffix', length: 5 } });
   t.deepEqual(await buffer(ranged.body), body.subarray(-5));
-  t.deepEqual([f.store.opens, f.store.heads], [1, 1]);
+  t.deepEqual([f.store.opens, f.store.heads], [2, 0], 'the suffix range: one more GET, no HEAD');
 
   const bodies: Readable[] = [];
   const open = f.store.open.bind(f.store);
@@ -164,6 +164,26 @@ test('a whole GET is one backend request (no HEAD); a ranged GET is HEAD + GET; 
   t.is(err?.code, 'AccessDenied');
   t.is(bodies.length, 1);
   t.true(bodies[0]!.destroyed, 'the opened body was destroyed');
+});
+
+test('partNumber through the facade: part 1 of a single-part object is its Content-Range (no part count), GET and HEAD; another part is InvalidPartNumber; with a Range, InvalidRequest before the backend', async (t) => {
+  const f = await fixture();
+  await f.facade.putObject({ ...base, key: 'p', body, contentLength: body.length, encryption: { mode: 'SSE-S3' } });
+  const got = await f.facade.getObject({ ...base, key: 'p', partNumber: 1 });
+  t.deepEqual([got.contentRange, got.contentLength, got.partsCount], [{ start: 0, end: body.length - 1, total: body.length }, body.length, undefined]);
+  t.deepEqual(await buffer(got.body), body);
+  const head = await f.facade.headObject({ ...base, key: 'p', partNumber: 1 });
+  t.deepEqual([head.contentRange, head.contentLength, head.partsCount], [{ start: 0, end: body.length - 1, total: body.length }, body.length, undefined]);
+  const plainHead = await f.facade.headObject({ ...base, key: 'p' });
+  t.is(plainHead.contentRange, undefined, 'a HEAD without partNumber describes the whole object');
+  for (const read of [() => f.facade.getObject({ ...base, key: 'p', partNumber: 2 }), () => f.facade.headObject({ ...base, key: 'p', partNumber: 2 })]) {
+    const err = await t.throwsAsync(read(), { instanceOf: SealError });
+    t.is(err?.code, 'InvalidPartNumber');
+  }
+  const opens = f.store.opens;
+  const both = await t.throwsAsync(f.facade.getObject({ ...base, key: 'p', partNumber: 1, range: { kind: 'from', first: 0 } }), { instanceOf: SealError });
+  t.is(both?.code, 'InvalidRequest');
+  t.is(f.store.opens, opens, 'nothing reached the backend');
 });
 
 test('deleteObject goes to the backend and uses no key', async (t) => {

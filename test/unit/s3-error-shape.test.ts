@@ -44,6 +44,7 @@ test('SealError codes → S3 code and status', (t) => {
     InvalidRequest: ['InvalidRequest', 400],
     InvalidEncryptionAlgorithm: ['InvalidEncryptionAlgorithmError', 400],
     InvalidRange: ['InvalidRange', 416],
+    InvalidPartNumber: ['InvalidPartNumber', 416],
     AccessDenied: ['AccessDenied', 403],
     PreconditionFailed: ['PreconditionFailed', 412],
     MissingContentLength: ['MissingContentLength', 411],

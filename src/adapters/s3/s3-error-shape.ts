@@ -49,6 +49,8 @@ const SEAL: Record<SealErrorCode, Mapping> = {
   // S3 "List of error codes": InvalidEncryptionAlgorithmError, 400 (an SSE-C algorithm other than AES256)
   InvalidEncryptionAlgorithm: { code: 'InvalidEncryptionAlgorithmError', status: 400, message: 'The Encryption request you specified is not valid. Supported value: AES256.' },
   InvalidRange: { code: 'InvalidRange', status: 416, message: 'The requested range is not satisfiable' },
+  // a GET/HEAD `partNumber` the object does not have (a single-part object has part 1 only)
+  InvalidPartNumber: { code: 'InvalidPartNumber', status: 416, message: 'The requested partnumber is not satisfiable' },
   // S3's own text only: the message inside (which key, which configuration) is for logs, never for
   // a caller who was just refused — and part of it may come from an attacker-written envelope field
   AccessDenied: ACCESS_DENIED,

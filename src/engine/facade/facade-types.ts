@@ -5,6 +5,7 @@ import type { SseMode } from '../../crypto/envelope.js';
 import type { EncryptionPlan, MaterialsManager } from '../materials/materials-manager.js';
 import type { BeforeFinal } from '../framed-transform.js';
 import type { UserMetadata } from '../metadata-budget.js';
+import type { RangeRequest } from '../resolve-range-request.js';
 import type { ListedPart, SealedObjects } from '../sealed-objects.js';
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectActionPolicy } from './object-action-policy.js';
@@ -50,8 +51,7 @@ export interface ObjectRequest {
   principal: string;
 }
 
-/** S3's Range forms, unresolved: `bytes=first-[last]` or `bytes=-length` (the S3 core's RangeSpec maps onto it) */
-export type RangeRequest = { kind: 'from'; first: number; last?: number } | { kind: 'suffix'; length: number };
+export type { RangeRequest };
 
 export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   /** the plaintext body, exactly `contentLength` bytes */
@@ -84,9 +84,16 @@ export interface HeadObjectRequest extends ReadObjectRequest {
    * as on AWS (kms:Decrypt for a KMS object), such a HEAD is a read of the key, not a key-free HEAD.
    */
   checksumMode?: boolean;
+  /**
+   * S3 `partNumber` (1..10 000): describe that part of the object — its length, its Content-Range
+   * within the object and the object's part count. Part boundaries come from the committed layout;
+   * a single-part object has part 1 (all of it) only; any other is InvalidPartNumber (416).
+   */
+  partNumber?: number;
 }
 
-export interface GetObjectRequest extends ReadObjectRequest {
+export interface GetObjectRequest extends HeadObjectRequest {
+  /** not together with `partNumber` (InvalidRequest) */
   range?: RangeRequest;
   /** x-amz-checksum-mode: ENABLED — return the sealed checksums (whole reads only: S3 sends none for a range) */
   checksumMode?: boolean;
@@ -103,13 +110,18 @@ export interface HeadObjectResult extends ContentHeaders {
   sse?: SseResult;
   /** only with `checksumMode`, and only when the object has sealed checksums */
   checksums?: ObjectChecksums;
+  /**
+   * a ranged or `partNumber` read: the inclusive bytes served (described) and the object's plaintext
+   * length (Content-Range; S3 answers 206). `contentLength` is then the range's length.
+   */
+  contentRange?: { start: number; end: number; total: number };
+  /** a `partNumber` read of a multipart object: how many parts it has (x-amz-mp-parts-count); absent for single-part objects, as on S3 */
+  partsCount?: number;
 }
 
 export interface GetObjectResult extends HeadObjectResult {
-  /** the plaintext (of the range, when one was asked for); `contentLength` is then the range's length */
+  /** the plaintext (of the range or part, when one was asked for) */
   body: Readable;
-  /** a ranged read: the inclusive bytes served and the object's plaintext length (Content-Range) */
-  contentRange?: { start: number; end: number; total: number };
 }
 
 export type DeleteObjectRequest = ObjectRequest;

@@ -17,7 +17,7 @@ const DEFAULT_MAX_PARTS = 1000;
 export async function getObjectAttributes(ctx: FacadeContext, req: GetObjectAttributesRequest): Promise<GetObjectAttributesResult> {
   const o = { bucket: req.bucket, key: req.key };
   await ctx.policy.authorize(req.principal, 'GetObjectAttributes', o);
-  const head = await ctx.objects.head(o, req.versionId);
+  const head = await ctx.objects.head(o, req.versionId !== undefined ? { versionId: req.versionId } : {});
   await checkHeadKey(ctx, o, head, req.principal, req.customerKey);
   const parts = head.envelope ? plaintextPartsOf(head.envelope, head.storedSize) : undefined;
   return {

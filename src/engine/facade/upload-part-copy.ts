@@ -19,7 +19,11 @@ export async function uploadPartCopy(ctx: FacadeContext, req: UploadPartCopyRequ
   await ctx.policy.authorize(req.principal, 'GetObject', src);
   await ctx.policy.authorize(req.principal, 'UploadPart', dst);
   if (req.source.versionId !== undefined) throw new SealError('NotImplemented', 'copying a specific version of an object (x-amz-copy-source ?versionId=) is not supported');
-  const got = await ctx.objects.get(src, ctx.materials.reader(req.principal, req.source.customerKey), req.range);
+  // x-amz-copy-source-range is resolved against the source's plaintext length (a last byte past it is
+  // the door's InvalidArgument, not a 416), so the length comes first: one HEAD, no key
+  const range = req.range ? req.range((await ctx.objects.head(src)).plaintextLength) : undefined;
+  // a resolved range is strict: a source that shrank in between fails, it is never read short
+  const got = await ctx.objects.get(src, ctx.materials.reader(req.principal, req.source.customerKey), range);
   try {
     req.sourceCondition?.({ etag: got.etag, ...(got.lastModified !== undefined ? { lastModified: got.lastModified } : {}) });
     const length = got.range ? got.range.end - got.range.start + 1 : got.plaintextLength;

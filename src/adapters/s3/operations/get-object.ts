@@ -15,7 +15,7 @@ import { conditionalAnswer, readRequest } from './read-request.js';
 export const getObject: S3Operation = async (ctx, req) => {
   const r = readRequest(req);
   try {
-    const read = { ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers) };
+    const read = { ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers), ...(r.partNumber !== undefined ? { partNumber: r.partNumber } : {}) };
     let got;
     try {
       got = await ctx.facade.getObject({ ...read, ...(r.range !== undefined ? { range: r.range } : {}) });
@@ -38,7 +38,7 @@ export const getObject: S3Operation = async (ctx, req) => {
       got.body.destroy();
       return answer;
     }
-    const headers = { ...objectResponseHeaders(got, req), ...sseEchoHeaders(got.sse, 'object'), ...checksumEchoHeaders(got.checksums) };
+    const headers: Record<string, string> = { ...objectResponseHeaders(got, req), ...sseEchoHeaders(got.sse, 'object'), ...checksumEchoHeaders(got.checksums), ...(got.partsCount !== undefined ? { 'x-amz-mp-parts-count': String(got.partsCount) } : {}) };
     if (got.contentRange === undefined) return { status: 200, headers, body: got.body };
     const { start, end, total } = got.contentRange;
     headers['content-range'] = `bytes ${start}-${end}/${total}`;

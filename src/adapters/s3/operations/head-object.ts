@@ -15,10 +15,16 @@ import { conditionalAnswer, readRequest } from './read-request.js';
 export const headObject: S3Operation = async (ctx, req) => {
   const r = readRequest(req);
   try {
-    const head = await ctx.facade.headObject({ ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers) });
+    const head = await ctx.facade.headObject({ ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers), ...(r.partNumber !== undefined ? { partNumber: r.partNumber } : {}) });
     const answer = conditionalAnswer(r.conditionals, head);
     if (answer) return answer;
-    const headers = { ...objectResponseHeaders(head, req), ...sseEchoHeaders(head.sse, 'object'), ...checksumEchoHeaders(head.checksums) };
+    const headers: Record<string, string> = { ...objectResponseHeaders(head, req), ...sseEchoHeaders(head.sse, 'object'), ...checksumEchoHeaders(head.checksums), ...(head.partsCount !== undefined ? { 'x-amz-mp-parts-count': String(head.partsCount) } : {}) };
+    if (head.contentRange !== undefined) {
+      // a partNumber HEAD: S3 answers 206 with the part's place in the object, as the GET would
+      const { start, end, total } = head.contentRange;
+      headers['content-range'] = `bytes ${start}-${end}/${total}`;
+      return { status: 206, headers };
+    }
     if (r.range === undefined) return { status: 200, headers };
     let range;
     try {

@@ -18,20 +18,20 @@ export interface ReadRequest {
   customerKey?: Buffer;
   conditionals: Conditionals;
   range?: RangeSpec;
+  /** S3 `partNumber`: one part of a multipart object (part boundaries from its committed layout) */
+  partNumber?: number;
   done: () => void;
 }
 
 /**
- * The shared front of GetObject and HeadObject: versionId (not supported yet) and partNumber
- * parsed and refused with NotImplemented until the facade reads parts (s7-reads); SSE headers as on
- * S3 reads (only SSE-C; x-amz-server-side-encryption is InvalidArgument 400); conditionals; Range.
+ * The shared front of GetObject and HeadObject: versionId (not supported yet: NotImplemented);
+ * partNumber (parse-part-number.ts: not together with Range, as on S3); SSE headers as on S3 reads (only SSE-C;
+ * x-amz-server-side-encryption is InvalidArgument 400); conditionals; Range.
  */
 export function readRequest(req: S3Request): ReadRequest {
   const object = objectOf(req);
   refuseVersionId(req);
   const partNumber = parsePartNumber(req);
-  // partNumber reads come with the facade's part support (s7-reads); until then refused, never ignored
-  if (partNumber !== undefined) throw new SealError('NotImplemented', 'A header you provided implies functionality that is not implemented: partNumber');
   const sse = parseSseRequest(req, 'read');
   const customerKey = sse.mode === 'SSE-C' ? sse.key : undefined;
   const range = parseRange(req.headers['range']);
@@ -40,6 +40,7 @@ export function readRequest(req: S3Request): ReadRequest {
     ...(customerKey !== undefined ? { customerKey } : {}),
     conditionals: parseConditionals(req.headers, 'object'),
     ...(range !== undefined ? { range } : {}),
+    ...(partNumber !== undefined ? { partNumber } : {}),
     done: () => wipe(customerKey),
   };
 }

@@ -1,6 +1,8 @@
-import { SealError } from '../../errors.js';
-import type { PlainRange } from '../object-reader.js';
-import type { RangeRequest } from './facade-types.js';
+import { SealError } from '../errors.js';
+import type { PlainRange } from './object-reader.js';
+
+/** S3's Range forms, unresolved: `bytes=first-[last]` or `bytes=-length` (the S3 core's RangeSpec maps onto it) */
+export type RangeRequest = { kind: 'from'; first: number; last?: number } | { kind: 'suffix'; length: number };
 
 /**
  * A caller's range against the plaintext length, as S3 applies RFC 9110 §14.1.2: `last` past the
