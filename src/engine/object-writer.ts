@@ -86,3 +86,23 @@ function uploadEnvelope(dek: Uint8Array, bytes: Buffer): Envelope {
   if (!env.uploadNonce || env.layout) throw new SealError('UploadTokenInvalid', 'upload token does not describe an open multipart upload');
   return env;
 }
+
+/**
+ * A re-wrapped object's envelope (copy, rename, key rotation by copy; FORMAT.md §5.4 "Copies are
+ * re-wraps"): the destination's wrap group over the source's DEK, with everything the body depends
+ * on kept — the upload nonce and committed layout of a multipart object (its part keys bind only
+ * those), and the sealed checksums (sealed under the DEK, bound to the object only through it,
+ * §5.7) — in the source's format version and suite, MACed anew under the DEK.
+ */
+export function rewrappedEnvelope(dek: Uint8Array, wrap: WrapFields, source: Envelope): string {
+  return encodeEnvelope(
+    {
+      ...wrap,
+      ...(source.uploadNonce !== undefined ? { uploadNonce: source.uploadNonce } : {}),
+      ...(source.layout !== undefined ? { layout: source.layout } : {}),
+      ...(source.sealedChecksums !== undefined ? { sealedChecksums: source.sealedChecksums } : {}),
+    },
+    dek,
+    { version: source.version, suite: source.suite },
+  );
+}

@@ -1,6 +1,6 @@
 import { PassThrough, pipeline, Readable, type Transform } from 'node:stream';
 import { ENVELOPE_METADATA_KEY, PART_HEADER_SIZE, USER_METADATA_LIMIT } from '../crypto/constants.js';
-import { decodeEnvelope, decodeEnvelopeBytes, encodeEnvelope, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
+import { decodeEnvelope, decodeEnvelopeBytes, verifyEnvelope, type DecodeOptions, type Envelope } from '../crypto/envelope.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { V1, wipe } from '../crypto/kdf.js';
 import { openChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
@@ -20,7 +20,7 @@ import type { RangeRequest } from './resolve-range-request.js';
 import { servedRangeFor, singlePartRangeRequest } from './single-part-range-request.js';
 import { SkipFront } from './skip-front.js';
 import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
-import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
+import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, rewrappedEnvelope, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 import { VerifiedLayoutCache } from './verified-layout-cache.js';
@@ -504,17 +504,7 @@ export class SealedObjects {
     try {
       verifyEnvelope(env, dek);
       const wrap = await wrapExisting(dst, dek, head.plaintextLength);
-      const envelope = encodeEnvelope(
-        {
-          ...wrap,
-          ...(env.uploadNonce !== undefined ? { uploadNonce: env.uploadNonce } : {}),
-          ...(env.layout !== undefined ? { layout: env.layout } : {}),
-          // sealed under the DEK, which the copy keeps, and bound to the object only through it (FORMAT.md §5.7)
-          ...(env.sealedChecksums !== undefined ? { sealedChecksums: env.sealedChecksums } : {}),
-        },
-        dek,
-        { version: env.version, suite: env.suite },
-      );
+      const envelope = rewrappedEnvelope(dek, wrap, env);
       const copied = await this.store.copyObject(src, dst, withEnvelope(meta, envelope), head.etag, head.storedSize, headers);
       return { copied, wrap };
     } finally {

@@ -129,7 +129,8 @@ test('other PUT refusals: reserved metadata InvalidArgument, metadata over 2 KiB
     t.is(part1.headers['content-range'], `bytes 0-${data.length - 1}/${data.length}`);
     t.is(part1.headers['x-amz-mp-parts-count'], undefined, 'no part count for a single-part object (S3)');
     expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '2' } }), 416, 'InvalidPartNumber', 'partNumber 2 of a single-part object');
-    expectError(t, await f.call({ method: 'HEAD', key: 'v', query: { partNumber: '2' } }), 416, 'InvalidPartNumber', 'HEAD partNumber 2');
+    // a HEAD error has no body (S3): the status says it
+    t.is((await f.call({ method: 'HEAD', key: 'v', query: { partNumber: '2' } })).status, 416, 'HEAD partNumber 2');
     expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '0' } }), 400, 'InvalidArgument', 'partNumber 0');
     expectError(t, await f.call({ method: 'GET', key: 'v', query: { partNumber: '1' }, headers: { range: 'bytes=0-1' } }), 400, 'InvalidRequest', 'partNumber + Range');
     t.true(await stored(f, 'v'), 'the versionId DELETE deleted nothing');
