@@ -4,7 +4,9 @@
  * the SDK v3 plugin (test/contract/sdk-door-*.test.ts), and later the minio wrapper and the gateway
  * — against real object servers with each keystore. What a door's users rely on is asserted: SSE
  * echo headers in the SDK outputs, plaintext back, S3 error codes and statuses, and that the object
- * server's own credentials see only ciphertext and the envelope.
+ * server's own credentials see only ciphertext and the envelope. Copy, multipart reads, checksums
+ * and LIST live in door-contract-{copy,multipart-reads,checksums,list}.ts, registered from here;
+ * what they share is in door-contract-support.ts.
  */
 import type { TestFn } from 'ava';
 import { randomBytes } from 'node:crypto';
