@@ -4,10 +4,12 @@
  * the SDK v3 plugin (test/contract/sdk-door-*.test.ts), and later the minio wrapper and the gateway
  * — against real object servers with each keystore. What a door's users rely on is asserted: SSE
  * echo headers in the SDK outputs, plaintext back, S3 error codes and statuses, and that the object
- * server's own credentials see only ciphertext and the envelope.
+ * server's own credentials see only ciphertext and the envelope. Copy, multipart reads, checksums
+ * and LIST live in door-contract-{copy,multipart-reads,checksums,list}.ts, registered from here;
+ * what they share is in door-contract-support.ts.
  */
-import type { ExecutionContext, TestFn } from 'ava';
-import { createHash, randomBytes } from 'node:crypto';
+import type { TestFn } from 'ava';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -25,135 +27,18 @@ import {
   PutObjectTaggingCommand,
   GetObjectTaggingCommand,
   PutObjectCommand,
-  S3ServiceException,
   UploadPartCommand,
   type PutObjectCommandInput,
-  type S3Client,
-  type ServiceInputTypes,
-  type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
-import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BODY_MAGIC, PART_MAGIC } from '../../src/crypto/constants.js';
+import { checksumScenarios } from './door-contract-checksums.js';
+import { copyScenarios } from './door-contract-copy.js';
+import { listScenarios } from './door-contract-list.js';
+import { multipartReadScenarios } from './door-contract-multipart-reads.js';
+import { MiB, MODES, assertSealedAtRest, bytesOf, echoOf, md5, modeParams, s3Error, withHeaders, type DoorContractOptions, type DoorUnderTest } from './door-contract-support.js';
 
-/**
- * A door under test. `s3.send` takes SDK v3 commands: the SDK door and the gateway pass them to a
- * real S3Client; a door without one (the minio wrapper) adapts the commands this suite sends
- * (Put/Get/Head/DeleteObject, the multipart family, later CopyObject / UploadPartCopy) to its own
- * calls and answers with the SDK's output shapes and S3ServiceException-like errors
- * (`name` = S3 code, `$metadata.httpStatusCode`).
- */
-export interface DoorUnderTest {
-  s3: Pick<S3Client, 'send'>;
-  /** a real S3Client through the door, where the door has one: `@aws-sdk/lib-storage` Upload needs it */
-  sdkClient?: S3Client;
-  /** can the suite add raw request headers (a command-level middleware)? the SDK's own validation hides some cases otherwise */
-  rawHeaders: boolean;
-  /** the object server with its own credentials, past every door */
-  backend: S3Client;
-  /** a fresh bucket on the object server */
-  freshBucket(prefix: string): Promise<string>;
-  /**
-   * the same door in another process or gateway instance (same configuration, nothing shared in
-   * memory): upload state must travel in the UploadId alone (DESIGN.md "Scale-out")
-   */
-  secondInstance(): Promise<{ s3: Pick<S3Client, 'send'>; close(): Promise<void> }>;
-  /** the SSE-KMS key the suite writes under (`SSEKMSKeyId`), and the id S3 echoes for it */
-  kmsKey: { id: string; echoed: string };
-  close(): Promise<void>;
-}
-
-export interface DoorContractOptions {
-  /** `core`: each mode's PUT, GET, range and multipart only (SeaweedFS); `all` (default): every scenario */
-  scenarios?: 'all' | 'core';
-}
-
-const MiB = 1024 * 1024;
-const md5 = (b: Buffer): string => createHash('md5').update(b).digest('base64');
-
-type Mode = 'SSE-S3' | 'SSE-KMS' | 'SSE-KMS-bucket-key' | 'SSE-C' | 'none';
-const MODES: readonly Mode[] = ['SSE-S3', 'SSE-KMS', 'SSE-KMS-bucket-key', 'SSE-C', 'none'];
-
-interface ModeParams {
-  /** parameters of a write (PUT, CreateMultipartUpload) */
-  write: Pick<PutObjectCommandInput, 'ServerSideEncryption' | 'SSEKMSKeyId' | 'BucketKeyEnabled' | 'SSECustomerAlgorithm' | 'SSECustomerKey'>;
-  /** parameters every read and part of this object needs (SSE-C only) */
-  read: { SSECustomerAlgorithm?: string; SSECustomerKey?: string };
-  /** what S3 echoes in write, read and part outputs */
-  echo: { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string };
-}
-
-function modeParams(mode: Mode, door: DoorUnderTest): ModeParams {
-  switch (mode) {
-    case 'SSE-S3':
-      return { write: { ServerSideEncryption: 'AES256' }, read: {}, echo: { ServerSideEncryption: 'AES256' } };
-    case 'none':
-      // DESIGN.md "Defaults": no SSE parameters → SSE-S3, as AWS does since 2023
-      return { write: {}, read: {}, echo: { ServerSideEncryption: 'AES256' } };
-    case 'SSE-KMS':
-      return { write: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: door.kmsKey.id }, read: {}, echo: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: door.kmsKey.echoed } };
-    case 'SSE-KMS-bucket-key':
-      return {
-        write: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: door.kmsKey.id, BucketKeyEnabled: true },
-        read: {},
-        echo: { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: door.kmsKey.echoed, BucketKeyEnabled: true },
-      };
-    case 'SSE-C': {
-      const key = randomBytes(32);
-      const triple = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') };
-      return { write: triple, read: triple, echo: { SSECustomerAlgorithm: 'AES256', SSECustomerKeyMD5: md5(key) } };
-    }
-  }
-}
-
-/** the echo fields of an SDK output, for deepEqual against ModeParams.echo */
-function echoOf(out: object): ModeParams['echo'] {
-  const o = out as Record<string, unknown>;
-  const picked: Record<string, unknown> = {};
-  for (const k of ['ServerSideEncryption', 'SSEKMSKeyId', 'BucketKeyEnabled', 'SSECustomerAlgorithm', 'SSECustomerKeyMD5']) if (o[k] !== undefined) picked[k] = o[k];
-  // S3 omits BucketKeyEnabled when false; a door that sends "false" says the same
-  if (picked['BucketKeyEnabled'] === false) delete picked['BucketKeyEnabled'];
-  return picked;
-}
-
-async function bytesOf(body: unknown): Promise<Buffer> {
-  return Buffer.from(await (body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-}
-
-/** the S3 error a promise rejects with: [code, HTTP status] */
-async function s3Error(p: Promise<unknown>): Promise<[string, number | undefined]> {
-  try {
-    await p;
-    return ['no error', undefined];
-  } catch (err) {
-    if (err instanceof S3ServiceException) return [err.name, err.$metadata.httpStatusCode];
-    const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
-    return [`${e.name ?? 'untyped'}: ${e.message ?? ''}`, e.$metadata?.httpStatusCode];
-  }
-}
-
-/** a command whose wire request also carries `headers` (set after the SDK's own serialization and SSE-C middleware) */
-function withHeaders<C extends PutObjectCommand | GetObjectCommand>(cmd: C, headers: Record<string, string>): C {
-  const rawHeaders: BuildMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => (args) => {
-    Object.assign((args.request as { headers: Record<string, string> }).headers, headers);
-    return next(args);
-  };
-  (cmd.middlewareStack as unknown as MiddlewareStack<ServiceInputTypes, ServiceOutputTypes>).add(rawHeaders, { step: 'build', priority: 'low', name: 'contractRawHeaders' });
-  return cmd;
-}
-
-/** what the object server holds: not the plaintext, an s3seal body, the envelope in metadata */
-async function assertSealedAtRest(t: ExecutionContext, door: DoorUnderTest, bucket: string, key: string, plaintext: Buffer, magic: Buffer): Promise<void> {
-  const raw = await door.backend.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const stored = await bytesOf(raw.Body);
-  t.false(stored.equals(plaintext), `${key}: the object server does not hold the plaintext`);
-  t.true(stored.length > plaintext.length, `${key}: ciphertext is longer than the plaintext`);
-  t.deepEqual(stored.subarray(0, 4), magic, `${key}: the stored body starts with the s3seal magic`);
-  if (plaintext.length >= 32) t.is(stored.indexOf(plaintext.subarray(0, 32)), -1, `${key}: no plaintext run in the stored body`);
-  t.truthy(raw.Metadata?.['s3seal'], `${key}: the envelope is in the object's metadata`);
-  // the object server never learns the SSE parameters: it is not asked to encrypt anything
-  t.is(raw.SSECustomerKeyMD5, undefined, `${key}: no SSE-C at the object server`);
-}
+export type { DoorContractOptions, DoorUnderTest } from './door-contract-support.js';
 
 /**
  * Registers the door contract's tests. `makeDoor` is called once per test file (the door is
@@ -349,6 +234,10 @@ export function doorContract(test: TestFn, label: string, makeDoor: () => Promis
     }
   });
 
+  // copy (issue 7 item 4) and reads of multipart objects (partNumber, re-wrap): core scenarios too
+  copyScenarios(test, label, door, all);
+  multipartReadScenarios(test, label, door);
+
   if (!all) return;
 
   test(`${label}: bucket operations that cannot expose data are forwarded (CreateBucket, HeadBucket, ListBuckets, DeleteBucket); other operations answer NotImplemented and reach nothing`, async (t) => {
@@ -450,8 +339,6 @@ export function doorContract(test: TestFn, label: string, makeDoor: () => Promis
     await d.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'k', UploadId: create.UploadId }));
   });
 
-  // ── Copy (issue 7 item 4): helper s7-copy adds its scenarios here — CopyObject across the 16
-  // source × destination modes, metadata-only re-wrap, SSE-C rotation by copy-to-self, metadata
-  // directives, UploadPartCopy of ranges — as more `test(...)` calls using `door()`, `modeParams`
-  // and `assertSealedAtRest` above. ──
+  checksumScenarios(test, label, door);
+  listScenarios(test, label, door);
 }

@@ -49,6 +49,7 @@ test('the photo service with one added line (client.middlewareStack.use(getS3Sea
   t.deepEqual(await photos.head('cat.jpg', 4), jpeg.subarray(0, 4), 'ranged read');
   t.is(await photos.size('cat.jpg'), jpeg.length, 'plaintext size');
   t.is(await photos.size('cat.mp4'), video.length);
+  t.deepEqual(await photos.ids(), ['cat.jpg', 'cat.mp4'], 'the listing: both photos, under their ids');
 
   // MinIO's own credentials, no plugin: ciphertext and the envelope only
   const raw = s3Client(m);
@@ -69,4 +70,5 @@ test('the photo service with one added line (client.middlewareStack.use(getS3Sea
 
   await photos.remove('cat.jpg');
   t.is(await photos.load('cat.jpg'), undefined);
+  t.deepEqual(await photos.ids(), ['cat.mp4'], 'the listing after the removal');
 });
