@@ -1,5 +1,5 @@
 /**
- * Example: the library core against any S3 endpoint — SSE-S3 with the file keystore.
+ * Example: the library core (the engine facade) against any S3 endpoint — SSE-S3 with the file keystore.
  *
  *   node dist/examples/library-sse-s3.js <endpoint> <accessKey> <secretKey> <bucket> <keyFile>
  *
@@ -21,16 +21,17 @@ export async function main(endpoint: string, accessKeyId: string, secretAccessKe
     keystores: { file: { path: keyFile } },
     uploadTokenRoot: randomBytes(32).toString('base64'),
   });
-  const objects = getService(container, TOKENS.SealedObjects);
-  // SSE-S3 under the managed key the configuration names (`sseS3Key`, default `file:s3-default`)
-  const sse = getService(container, TOKENS.KeystoreRegistry).sseS3Resolver();
+  // the engine facade: request objects in, result objects out; keys are chosen inside (SSE-S3: the
+  // managed key the configuration names, `sseS3Key`, default `file:s3-default`)
+  const objects = getService(container, TOKENS.ObjectFacade);
+  const o = { bucket, key: 'ledger.csv', principal: 'process' };
 
   // 3. write, then read back whole and by range
   try {
     const body = Buffer.from('account,balance\nada,100\n');
-    await objects.put({ bucket, key: 'ledger.csv' }, body, body.length, { owner: 'ada' }, sse);
-    const whole = await buffer((await objects.get({ bucket, key: 'ledger.csv' }, sse)).stream);
-    const range = await buffer((await objects.get({ bucket, key: 'ledger.csv' }, sse, { start: 16, end: 18 })).stream);
+    await objects.putObject({ ...o, body, contentLength: body.length, encryption: { mode: 'SSE-S3' }, userMetadata: { owner: 'ada' }, contentType: 'text/csv' });
+    const whole = await buffer((await objects.getObject(o)).body);
+    const range = await buffer((await objects.getObject({ ...o, range: { kind: 'from', first: 16, last: 18 } })).body);
     return `${whole.toString()}|${range.toString()}`;
   } finally {
     // 4. close: the S3 client's sockets, cached keys zeroed

@@ -1,11 +1,14 @@
-/** Public API of s3seal (sealed package exports: only what is listed here). */
+/**
+ * Public API of s3seal (sealed package exports: only what is listed here). The ways in are the doors
+ * (the SDK v3 plugin; the S3 core for a transport of one's own) and the engine facade: request
+ * objects in, result objects out. Key materials are chosen inside (the materials manager: the plan
+ * on write, the envelope on read), so no key resolver, data key or cipher stream is exported.
+ */
 export { createContainer, type CreateContainerOptions } from './container/create-container.js';
 export { closeContainer } from './container/close-container.js';
 export { TOKENS, getService, getAllServices, bindService, type Token, type TokenType, type UploadTokenRoot, type ServiceSource } from './container/tokens.js';
 export { resolveConfig, ConfigError, type S3SealConfig, type S3SealConfigInput } from './container/config.js';
 export { S3SealError, isS3SealError, SealError, isSealError, type SealErrorCode } from './errors.js';
-export { SealedObjects, type ObjectHead, type ObjectRead, type SealedObjectsOptions } from './engine/sealed-objects.js';
-export type { KeyResolver } from './engine/key-resolver.js';
 export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult, ContentHeaders, DeleteResult } from './backends/object-store.js';
 export { ObjectFacade } from './engine/facade/object-facade.js';
 export { allowAllActions, type ObjectActionPolicy, type ObjectAction } from './engine/facade/object-action-policy.js';
@@ -18,21 +21,16 @@ export type * from './backends/object-listing.js';
 export { ListedSizes, type ListedSizesOptions, type EncryptedOnlyPrefix } from './engine/listed-sizes.js';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './backends/s3-object-store.js';
 export { FileKeystore, type FileKeystoreOptions } from './keystores/file-keystore.js';
-export { KeystoreKeyResolver } from './engine/materials/keystore-key-resolver.js';
-export { SsecKeyResolver } from './engine/materials/ssec-key-resolver.js';
 export type { Keystore, KeystoreCapabilities, KeyDescription, GeneratedDataKey, RewrappedKey } from './keystores/keystore.js';
 export { KeystoreError, type KeystoreErrorCode } from './keystores/keystore-error.js';
-export { EncryptStream } from './engine/encrypt-stream.js';
-export { DecryptStream } from './engine/decrypt-stream.js';
 export { singlePartCiphertextSize, singlePartPlaintextSize, MAX_PART_PLAINTEXT } from './engine/size-math.js';
-export { KeystoreRegistry, type ResolverRequest, type SseS3ResolverRequest } from './engine/materials/keystore-registry.js';
+export type { KeystoreRegistry } from './engine/materials/keystore-registry.js';
 export { MaterialsManager, type EncryptionPlan, type MaterialsManagerOptions, type ReadMaterialsRequest } from './engine/materials/materials-manager.js';
 export type { AllowedReadKeys } from './engine/materials/allowed-read-keys.js';
 export { ConfiguredReadKeys, type ConfiguredReadKeysOptions } from './engine/materials/configured-read-keys.js';
 export { VaultKeystore, type VaultKeystoreOptions } from './keystores/vault/vault-keystore.js';
 export { AwsKmsKeystore, type AwsKmsKeystoreOptions } from './keystores/awskms-keystore.js';
 export { BucketKeyCache, type BucketKeyLimits, type BucketKeyCacheStats } from './keystores/bucket-key-cache.js';
-export { BucketKeyResolver } from './engine/materials/bucket-key-resolver.js';
 export { parseKeyRef, formatKeyRef, type KeyRef } from './keystores/key-ref.js';
 export { S3Core, type S3CoreOptions } from './adapters/s3/s3-core.js';
 export type { S3Request } from './adapters/s3/s3-request.js';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { main as librarySseS3 } from '../../examples/library-sse-s3.js';
 import { main as keystoreByConfig } from '../../examples/keystore-by-config.js';
+import { main as sdkPlugin } from '../../examples/sdk-plugin.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
@@ -20,6 +21,17 @@ test('examples/library-sse-s3 writes and reads back through MinIO', async (t) =>
   const dir = mkdtempSync(join(tmpdir(), 's3seal-example-'));
   try {
     t.is(await librarySseS3(m.endpoint, m.accessKey!, m.secretKey!, bucket, join(dir, 'keys.json')), 'account,balance\nada,100\n|ada');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('examples/sdk-plugin: one added line gives an existing S3Client SSE-KMS; MinIO holds ciphertext', async (t) => {
+  const m = service('minio');
+  const bucket = await freshBucket(m, 'example-sdk');
+  const dir = mkdtempSync(join(tmpdir(), 's3seal-example-'));
+  try {
+    t.is(await sdkPlugin(m.endpoint, m.accessKey!, m.secretKey!, bucket, join(dir, 'keys.json')), 'aws:kms file:reports|revenue up|ciphertext at rest');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -58,14 +58,14 @@ test('the tarball holds the compiled library, its docs and README, and no tests,
   t.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps pointing at sources the package does not ship');
 });
 
-test("a fresh project imports { createContainer, FileKeystore } from 's3seal' and round-trips a data key", async (t) => {
+test("a fresh project imports { createContainer, FileKeystore, getS3SealPlugin, createSealedS3Client } from 's3seal', round-trips a data key and gets the facade and the plugin", async (t) => {
   const { project } = await packAndInstall();
   t.true(existsSync(join(project, 'node_modules', 's3seal', 'dist', 'src', 'index.js')));
   t.false(existsSync(join(project, 'node_modules', 's3seal', 'scripts')));
   const script = join(project, 'consumer.mjs');
   writeFileSync(script, `
 import { randomBytes } from 'node:crypto';
-import { closeContainer, createContainer, FileKeystore, getService, TOKENS } from 's3seal';
+import { closeContainer, createContainer, createSealedS3Client, FileKeystore, getS3SealPlugin, getService, TOKENS } from 's3seal';
 const path = ${JSON.stringify(join(project, 'keys.json'))};
 const ks = new FileKeystore({ path, create: true });
 await ks.createKey('consumer');
@@ -77,12 +77,15 @@ const container = createContainer({
   keystores: { file: { path } },
   uploadTokenRoot: randomBytes(32).toString('base64'),
 });
-const sealed = getService(container, TOKENS.SealedObjects);
+const facade = getService(container, TOKENS.ObjectFacade);
+const plugin = getS3SealPlugin(container);
+const client = createSealedS3Client(container);
+client.destroy();
 await closeContainer(container);
-console.log(JSON.stringify({ keyId: dk.keyId, same: back.equals(dk.plaintext), length: back.length, sealed: typeof sealed.put }));
+console.log(JSON.stringify({ keyId: dk.keyId, same: back.equals(dk.plaintext), length: back.length, facade: typeof facade.putObject, plugin: typeof plugin.applyToStack }));
 `);
   const { stdout } = await run(process.execPath, [script], { cwd: project });
-  t.deepEqual(JSON.parse(stdout.trim()), { keyId: 'file:consumer', same: true, length: 32, sealed: 'function' });
+  t.deepEqual(JSON.parse(stdout.trim()), { keyId: 'file:consumer', same: true, length: 32, facade: 'function', plugin: 'function' });
 });
 
 test('the installed s3seal bin runs its demo (embedded MinIO from the tool cache) without the repository', async (t) => {
