@@ -14,6 +14,7 @@ export { ObjectFacade } from './engine/facade/object-facade.js';
 export { allowAllActions, type ObjectActionPolicy, type ObjectAction } from './engine/facade/object-action-policy.js';
 export type * from './engine/facade/facade-types.js';
 export type * from './engine/facade/copy-object-types.js';
+export type { UpdateObjectEncryptionRequest, UpdateObjectEncryptionResult } from './engine/facade/update-object-encryption.js';
 export type * from './engine/facade/list-types.js';
 export type * from './engine/facade/delete-objects-types.js';
 export type * from './engine/facade/object-attributes-types.js';

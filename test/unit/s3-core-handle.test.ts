@@ -12,6 +12,7 @@ import { S3Core } from '../../src/adapters/s3/s3-core.js';
 import type { S3CoreContext } from '../../src/adapters/s3/s3-operation.js';
 import type { S3Request } from '../../src/adapters/s3/s3-request.js';
 import { parseCompleteParts } from '../../src/adapters/s3/operations/complete-multipart-upload.js';
+import { parseObjectEncryption } from '../../src/adapters/s3/operations/update-object-encryption.js';
 import { sseEchoHeaders } from '../../src/adapters/s3/sse-echo-headers.js';
 import { planFor, wipeSseRequest } from '../../src/adapters/s3/plan-for.js';
 import { BackendRequestError } from '../../src/backends/backend-request-error.js';
@@ -141,4 +142,18 @@ test('planFor: no SSE and AES256 → SSE-S3; aws:kms without key id → no keyRe
   t.is(plan.mode === 'SSE-C' ? plan.customerKey : undefined, key);
   wipeSseRequest(sse);
   t.true(key.every((b) => b === 0));
+});
+
+test('UpdateObjectEncryption document: SSE-KMS with KMSKeyArn (BucketKeyEnabled optional); anything else MalformedXML or InvalidArgument', (t) => {
+  const doc = (inner: string): Buffer => Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><ObjectEncryption xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${inner}</ObjectEncryption>`);
+  t.deepEqual(parseObjectEncryption(doc('<SSE-KMS><KMSKeyArn>file:k</KMSKeyArn><BucketKeyEnabled>true</BucketKeyEnabled></SSE-KMS>')), { keyRef: 'file:k', bucketKey: true });
+  t.deepEqual(parseObjectEncryption(doc('<SSE-KMS><KMSKeyArn>alias/a</KMSKeyArn></SSE-KMS>')), { keyRef: 'alias/a' });
+  const code = (b: Buffer): string | undefined => (t.throws(() => parseObjectEncryption(b)) as SealError | undefined)?.code;
+  t.is(code(doc('')), 'MalformedXML');
+  t.is(code(doc('<SSE-S3></SSE-S3>')), 'MalformedXML');
+  t.is(code(doc('<SSE-KMS><KMSKeyArn></KMSKeyArn></SSE-KMS>')), 'InvalidArgument');
+  t.is(code(doc(`<SSE-KMS><KMSKeyArn>${'a'.repeat(2049)}</KMSKeyArn></SSE-KMS>`)), 'InvalidArgument');
+  t.is(code(doc('<SSE-KMS><KMSKeyArn>k</KMSKeyArn><BucketKeyEnabled>yes</BucketKeyEnabled></SSE-KMS>')), 'MalformedXML');
+  t.is(code(Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><ObjectEncryption/>')), 'MalformedXML');
+  t.is(code(Buffer.from('not xml <')), 'MalformedXML');
 });

@@ -62,7 +62,10 @@ const BUCKET_SUBRESOURCES = [
 ];
 
 const REFUSED: Row[] = [
-  ...OBJECT_SUBRESOURCES.flatMap((sub): Row[] => (['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const).map((m): Row => [m, 'b', 'k', { [sub]: '' }, {}, 'Unsupported'])),
+  // PUT /b/k?encryption is UpdateObjectEncryption; every other method on it is not
+  ...OBJECT_SUBRESOURCES.flatMap((sub): Row[] => (['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const).filter((m) => !(sub === 'encryption' && m === 'PUT')).map((m): Row => [m, 'b', 'k', { [sub]: '' }, {}, 'Unsupported'])),
+  ['PUT', 'b', 'k', { encryption: '' }, copy, 'Unsupported'],
+  ['PUT', 'b', 'k', { encryption: '', partNumber: '1' }, {}, 'Unsupported'],
   ...BUCKET_SUBRESOURCES.flatMap((sub): Row[] => (['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const).map((m): Row => [m, 'b', undefined, { [sub]: '' }, {}, 'Unsupported'])),
   // a modifier on an operation that does not take it
   ['PUT', 'b', 'k', { versionId: 'v' }, {}, 'Unsupported'],
@@ -96,6 +99,8 @@ function request(m: S3Request['method'], bucket: string | undefined, key: string
 }
 
 test('identifyOperation: every supported operation from method, bucket/key, subresource and x-amz-copy-source; x-id and presign parameters ignored', (t) => {
+  t.is(identifyOperation(request('PUT', 'b', 'k', { encryption: '' }, {})), 'UpdateObjectEncryption');
+  t.is(identifyOperation(request('PUT', 'b', 'k', { encryption: '', versionId: 'v', 'x-id': 'UpdateObjectEncryption' }, {})), 'UpdateObjectEncryption');
   for (const [m, bucket, key, query, headers, expected] of ROWS) {
     t.is(identifyOperation(request(m, bucket, key, query, headers)), expected, `${m} ${bucket ?? ''}/${key ?? ''}?${new URLSearchParams(query).toString()} ${Object.keys(headers).join(',')}`);
   }

@@ -40,6 +40,7 @@ const ALLOWED: Readonly<Record<Exclude<S3OperationName, 'Unsupported'>, readonly
   CompleteMultipartUpload: ['uploadId'],
   AbortMultipartUpload: ['uploadId'],
   DeleteObject: ['versionId'],
+  UpdateObjectEncryption: ['encryption', 'versionId'],
 };
 
 function candidate(req: S3Request): Exclude<S3OperationName, 'Unsupported'> | undefined {
@@ -75,6 +76,8 @@ function candidate(req: S3Request): Exclude<S3OperationName, 'Unsupported'> | un
     case 'HEAD':
       return 'HeadObject';
     case 'PUT':
+      // PUT /bucket/key?encryption; the bucket-level PUT ?encryption is PutBucketEncryption (not implemented)
+      if (has('encryption')) return copy ? undefined : 'UpdateObjectEncryption';
       if (has('uploadId') || has('partNumber')) {
         if (!has('uploadId') || !has('partNumber')) return undefined;
         return copy ? 'UploadPartCopy' : 'UploadPart';

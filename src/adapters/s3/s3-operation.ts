@@ -25,6 +25,7 @@ export type S3OperationName =
   | 'ListObjectsV2'
   | 'ListObjectVersions'
   | 'GetObjectAttributes'
+  | 'UpdateObjectEncryption'
   | 'CreateBucket'
   | 'DeleteBucket'
   | 'HeadBucket'

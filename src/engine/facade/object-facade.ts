@@ -42,6 +42,7 @@ import { allowAllActions, type ObjectActionPolicy } from './object-action-policy
 import { putObject } from './put-object.js';
 import { MIN_UNKNOWN_LENGTH_PART } from './put-unknown-length.js';
 import { uploadPart } from './upload-part.js';
+import { updateObjectEncryption, type UpdateObjectEncryptionRequest, type UpdateObjectEncryptionResult } from './update-object-encryption.js';
 import { uploadPartCopy } from './upload-part-copy.js';
 
 export interface ObjectFacadeOptions {
@@ -112,5 +113,8 @@ export class ObjectFacade {
   }
   getObjectAttributes(req: GetObjectAttributesRequest): Promise<GetObjectAttributesResult> {
     return getObjectAttributes(this.ctx, req);
+  }
+  updateObjectEncryption(req: UpdateObjectEncryptionRequest): Promise<UpdateObjectEncryptionResult> {
+    return updateObjectEncryption(this.ctx, req);
   }
 }

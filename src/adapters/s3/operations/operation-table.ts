@@ -18,6 +18,7 @@ import { listObjects } from './list-objects.js';
 import { listObjectsV2 } from './list-objects-v2.js';
 import { listParts } from './list-parts.js';
 import { putObject } from './put-object.js';
+import { updateObjectEncryption } from './update-object-encryption.js';
 import { uploadPart } from './upload-part.js';
 import { uploadPartCopy } from './upload-part-copy.js';
 
@@ -45,6 +46,7 @@ export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   ListObjectsV2: listObjectsV2,
   ListParts: listParts,
   PutObject: putObject,
+  UpdateObjectEncryption: updateObjectEncryption,
   UploadPart: uploadPart,
   UploadPartCopy: uploadPartCopy,
 };
