@@ -3,6 +3,8 @@
  * mode and operation. A RecordingProxy sits between the container's backend client and the real
  * MinIO; the caller is an ordinary @aws-sdk/client-s3 client with the SDK door, sending every SSE
  * parameter, plaintext digests (Content-MD5, x-amz-checksum-*), caller metadata and content headers.
+ * Operations: PUT (buffer, stream), GET (whole, range), HEAD, multipart (create, parts, complete,
+ * abort), DELETE, CopyObject, UploadPartCopy, UpdateObjectEncryption, ListObjectsV2, DeleteObjects.
  * MinIO must see no SSE header, no SSE-C key or key MD5, no plaintext digest, and exactly the header
  * set listed per operation (names; values of the volatile ones are not compared).
  */
@@ -13,8 +15,13 @@ import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  UpdateObjectEncryptionCommand,
+  UploadPartCopyCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -23,7 +30,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { closeContainer, createContainer, createSealedS3Client } from '../../src/index.js';
-import { RecordingProxy, operationOf } from '../helpers/recording-proxy.js';
+import { RecordingProxy, operationOf, type SeenRequest } from '../helpers/recording-proxy.js';
 import { freshBucket, service } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -79,6 +86,15 @@ test('MinIO receives only s3seal\'s allowlisted headers, in every mode and opera
       const aborted = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${mode}/aborted`, ...p.write }));
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: `${mode}/aborted`, UploadId: aborted.UploadId! }));
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${mode}/stream` }));
+      // copies read the source with its SSE-C key (when it has one) and write SSE-KMS
+      const src = mode === 'sse-c' ? { CopySourceSSECustomerAlgorithm: 'AES256', CopySourceSSECustomerKey: ssecKey.toString('base64') } : {};
+      await client.send(new CopyObjectCommand({ Bucket: bucket, Key: `${mode}/copy`, CopySource: `${bucket}/${mode}/buf`, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kms.keyId, ...src }));
+      const pc = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: `${mode}/partcopy`, ...p.write }));
+      const copied = await client.send(new UploadPartCopyCommand({ Bucket: bucket, Key: `${mode}/partcopy`, UploadId: pc.UploadId!, PartNumber: 1, CopySource: `${bucket}/${mode}/buf`, CopySourceRange: 'bytes=0-9999', ...src, ...p.read }));
+      await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: `${mode}/partcopy`, UploadId: pc.UploadId!, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: copied.CopyPartResult!.ETag! }] }, ...p.read }));
+      await client.send(new UpdateObjectEncryptionCommand({ Bucket: bucket, Key: `${mode}/copy`, ObjectEncryption: { SSEKMS: { KMSKeyArn: kms.keyId, BucketKeyEnabled: true } } }));
+      await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${mode}/` }));
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: `${mode}/copy` }, { Key: `${mode}/partcopy` }] } }));
 
       for (const r of proxy.requests) {
         const names = Object.keys(r.headers);
@@ -89,7 +105,7 @@ test('MinIO receives only s3seal\'s allowlisted headers, in every mode and opera
         t.deepEqual(values.filter((v) => digests.has(v) || v.includes(ssecKey.toString('base64'))), [], `${where}: no plaintext digest, no SSE-C key in any value`);
         const metas = names.filter((n) => n.startsWith('x-amz-meta-'));
         t.true(metas.every((n) => n === 'x-amz-meta-owner' || n.startsWith('x-amz-meta-s3seal')), `${where}: metadata is the caller's and the envelope: ${metas.join(',')}`);
-        const op = `${operationOf(r)}${r.method === 'DELETE' && !r.url.searchParams.has('uploadId') ? ':DeleteObject' : ''}`;
+        const op = backendOperation(r);
         const set = seen.get(op) ?? new Set<string>();
         set.add(names.filter((n) => !VOLATILE.has(n)).sort().join(' '));
         seen.set(op, set);
@@ -127,10 +143,25 @@ const EXPECTED: Record<string, string[]> = {
   ],
   ListParts: ['x-amz-content-sha256'],
   CompleteMultipartUpload: ['content-length content-type x-amz-content-sha256'],
-  CopyObject: ['cache-control content-length content-type x-amz-content-sha256 x-amz-copy-source x-amz-copy-source-if-match x-amz-meta-owner x-amz-meta-s3seal x-amz-metadata-directive'],
+  // the layout commit, a caller's CopyObject (COPY keeps the caller's metadata and content headers) and
+  // UpdateObjectEncryption: all one metadata-only copy with the new envelope, conditional on the ETag read
+  CopyObject: [
+    'cache-control content-length content-type x-amz-content-sha256 x-amz-copy-source x-amz-copy-source-if-match x-amz-meta-owner x-amz-meta-s3seal x-amz-metadata-directive',
+    'content-length content-type x-amz-content-sha256 x-amz-copy-source x-amz-copy-source-if-match x-amz-meta-s3seal x-amz-metadata-directive',
+  ],
   AbortMultipartUpload: ['x-amz-content-sha256'],
   'other:DeleteObject': ['x-amz-content-sha256'],
+  // ListObjectsV2 (keys asked url-encoded); DeleteObjects with the backend client's CRC32 of its own document
+  'bucket:GET?encoding-type&list-type&max-keys&prefix': ['x-amz-content-sha256'],
+  'bucket:POST?delete': ['content-length content-type x-amz-checksum-crc32 x-amz-content-sha256 x-amz-sdk-checksum-algorithm'],
 };
+
+/** the backend operation of a recorded request: object operations as RecordingProxy names them, bucket-level ones by method and subresource */
+function backendOperation(r: SeenRequest): string {
+  const segments = r.url.pathname.split('/').filter((x) => x !== '');
+  if (segments.length === 1) return `bucket:${r.method}?${[...r.url.searchParams.keys()].filter((k) => k !== 'x-id').sort().join('&')}`;
+  return `${operationOf(r)}${r.method === 'DELETE' && !r.url.searchParams.has('uploadId') ? ':DeleteObject' : ''}`;
+}
 
 // present on every SDK request, values differ per request
 const VOLATILE = new Set(['host', 'x-amz-date', 'authorization', 'amz-sdk-invocation-id', 'amz-sdk-request', 'user-agent', 'x-amz-user-agent', 'connection']);
