@@ -33,7 +33,7 @@ export { VaultKeystore, type VaultKeystoreOptions } from './keystores/vault/vaul
 export { AwsKmsKeystore, type AwsKmsKeystoreOptions } from './keystores/awskms-keystore.js';
 export { BucketKeyCache, type BucketKeyLimits, type BucketKeyCacheStats } from './keystores/bucket-key-cache.js';
 export { parseKeyRef, formatKeyRef, type KeyRef } from './keystores/key-ref.js';
-export { S3Core, type S3CoreOptions } from './adapters/s3/s3-core.js';
+export { S3Core, type S3CoreOptions, type S3RequestSummary } from './adapters/s3/s3-core.js';
 export type { S3Request } from './adapters/s3/s3-request.js';
 export type { S3Response } from './adapters/s3/s3-response.js';
 export type { S3CoreContext, S3OperationName } from './adapters/s3/s3-operation.js';

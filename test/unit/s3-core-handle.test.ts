@@ -157,3 +157,31 @@ test('UpdateObjectEncryption document: SSE-KMS with KMSKeyArn (BucketKeyEnabled 
   t.is(code(Buffer.from('<!DOCTYPE x [<!ENTITY a "b">]><ObjectEncryption/>')), 'MalformedXML');
   t.is(code(Buffer.from('not xml <')), 'MalformedXML');
 });
+
+test('refused rather than ignored, reaching nothing: conditional DeleteObject (If-Match, last-modified time, size), DeleteObjects entries with ETag / LastModifiedTime / Size, x-amz-expected-bucket-owner on any operation', async (t) => {
+  const log: string[] = [];
+  const core = new S3Core(untouchable(log), { requestId: () => 'R' });
+  const code = async (r: S3Request): Promise<[number, string | undefined]> => {
+    const res = await core.handle(r);
+    return [res.status, (xml.parse(text(res.body)) as { Error?: Record<string, string> }).Error?.['Code']];
+  };
+  for (const h of ['if-match', 'x-amz-if-match-last-modified-time', 'x-amz-if-match-size']) t.deepEqual(await code(req({ method: 'DELETE', headers: { [h]: '"e"' } })), [501, 'NotImplemented'], h);
+  for (const el of ['<ETag>"e"</ETag>', '<LastModifiedTime>2026-01-01T00:00:00Z</LastModifiedTime>', '<Size>3</Size>']) {
+    const doc = Buffer.from(`<Delete><Object><Key>k</Key>${el}</Object></Delete>`);
+    const md5 = (await import('node:crypto')).createHash('md5').update(doc).digest('base64');
+    t.deepEqual(await code(req({ method: 'POST', key: undefined, query: { delete: '' }, headers: { 'content-md5': md5, 'content-length': String(doc.length) }, body: Readable.from([doc]) })), [501, 'NotImplemented'], el);
+  }
+  t.deepEqual(await code(req({ headers: { 'x-amz-expected-bucket-owner': '111122223333' } })), [501, 'NotImplemented'], 'GET with expected owner');
+  t.deepEqual(await code(req({ method: 'PUT', headers: { 'x-amz-expected-bucket-owner': '111122223333', 'content-length': '1' }, body: Readable.from([Buffer.from('x')]) })), [501, 'NotImplemented'], 'PUT with expected owner');
+  t.deepEqual(log, [], 'nothing reached the facade or the backend');
+});
+
+test('the error hook gets a summary of the request, never its headers (SSE-C keys) or body', async (t) => {
+  const seen: unknown[] = [];
+  const key = Buffer.alloc(32, 7).toString('base64');
+  const core = new S3Core(untouchable([]), { requestId: () => 'R', onError: (_e, op, r) => seen.push([op, r]) });
+  await core.handle(req({ headers: { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key': key, 'x-amz-copy-source-server-side-encryption-customer-key': key } }));
+  t.is(seen.length, 1);
+  t.false(JSON.stringify(seen).includes(key), 'no SSE-C key reaches the hook');
+  t.deepEqual(seen[0], ['GetObject', { method: 'GET', bucket: 'b', key: 'dir/k', principal: 'p', requestId: 'R' }]);
+});

@@ -57,6 +57,9 @@ export function parseDeleteObjects(body: Buffer): DeleteObjectsBody {
     const e = o as Record<string, unknown>;
     const key = text(e['Key'], 'Key');
     if (key === '') throw malformed('empty Key');
+    // S3's per-object conditions (ETag, LastModifiedTime, Size): not implemented, refused rather than ignored
+    const condition = ['ETag', 'LastModifiedTime', 'Size'].find((n) => e[n] !== undefined);
+    if (condition !== undefined) throw new SealError('NotImplemented', `A header you provided implies functionality that is not implemented: Delete/Object/${condition}`);
     const versionId = e['VersionId'] === undefined ? undefined : text(e['VersionId'], 'VersionId');
     return { key, ...(versionId !== undefined && versionId !== '' ? { versionId } : {}) };
   });

@@ -8,11 +8,28 @@ import type { S3CoreContext, S3OperationName } from './s3-operation.js';
 import type { S3Request } from './s3-request.js';
 import type { S3Response } from './s3-response.js';
 
+/**
+ * What an error hook is told about the failed request: never its headers or body, which carry SSE-C
+ * keys (x-amz-server-side-encryption-customer-key, and the copy source's) that a hook logging its
+ * argument would otherwise write to a log.
+ */
+export interface S3RequestSummary {
+  method: S3Request['method'];
+  bucket?: string;
+  key?: string;
+  principal: string;
+  requestId: string;
+}
+
 export interface S3CoreOptions {
   /** a fresh id per request, echoed in `x-amz-request-id` and error bodies (default: 16 random hex digits) */
   requestId?: () => string;
   /** told about every failed request (the error is the thrown one, never shown to the caller as is) */
-  onError?: (err: unknown, operation: S3OperationName, req: S3Request) => void;
+  onError?: (err: unknown, operation: S3OperationName, req: S3RequestSummary) => void;
+}
+
+function summaryOf(req: S3Request, requestId: string): S3RequestSummary {
+  return { method: req.method, ...(req.bucket !== undefined ? { bucket: req.bucket } : {}), ...(req.key !== undefined ? { key: req.key } : {}), principal: req.principal, requestId };
 }
 
 function defaultRequestId(): string {
@@ -46,18 +63,21 @@ export class S3Core {
     const requestId = this.requestId();
     const name = identifyOperation(req);
     try {
-      const op = name === 'Unsupported' ? undefined : OPERATIONS[name];
+      // x-amz-expected-bucket-owner asks S3 to refuse a bucket of another account: s3seal cannot check
+      // an owner, so the request is refused rather than run without the check it asked for
+      const op = name === 'Unsupported' || req.headers['x-amz-expected-bucket-owner'] !== undefined ? undefined : OPERATIONS[name];
       if (!op) {
-        req.body?.resume();
+        // refused unread: a caller's body (in-process, possibly GiBs) is not drained, it is dropped
+        req.body?.destroy();
         return this.error(req, requestId, { code: 'NotImplemented', status: 501, message: 'A header you provided implies functionality that is not implemented' });
       }
       const res = await op(this.ctx, req);
       res.headers['x-amz-request-id'] = requestId;
       return res;
     } catch (err) {
-      this.opts.onError?.(err instanceof ErrorWithHeaders ? err.error : err, name, req);
-      // a body not consumed (a request refused before its body was read) is drained, not left hanging
-      if (req.body && !req.body.readableEnded) req.body.resume();
+      this.opts.onError?.(err instanceof ErrorWithHeaders ? err.error : err, name, summaryOf(req, requestId));
+      // a body not consumed (a request refused before its body was read) is dropped, not left hanging or drained
+      if (req.body && !req.body.readableEnded) req.body.destroy();
       if (err instanceof ErrorWithHeaders) return this.error(req, requestId, s3ErrorShape(err.error), err.headers);
       return this.error(req, requestId, s3ErrorShape(err));
     }
