@@ -31,7 +31,7 @@ function fakeFacade(seen: { copy?: CopyObjectRequest; part?: UploadPartCopyReque
       return Promise.resolve({ etag: '"p1"', lastModified: new Date('2026-01-02T03:04:05.000Z'), sse: { mode: 'SSE-C', bucketKeyEnabled: false, customerKeyMd5: 'md5' } });
     },
   };
-  return { facade: facade as unknown as S3CoreContext['facade'], store: {} as S3CoreContext['store'] };
+  return { facade: facade as unknown as S3CoreContext['facade'] };
 }
 
 test('CopyObject: the request the facade gets, CopyObjectResult XML and the destination echo (context included, as S3 sends on Copy)', async (t) => {

@@ -17,11 +17,16 @@ import { sseEchoHeaders } from '../../src/adapters/s3/sse-echo-headers.js';
 import { planFor, wipeSseRequest } from '../../src/adapters/s3/plan-for.js';
 import { BackendRequestError } from '../../src/backends/backend-request-error.js';
 import { SealError, isSealError } from '../../src/errors.js';
+import type { ObjectStore } from '../../src/backends/object-store.js';
+import { ObjectFacade } from '../../src/engine/facade/object-facade.js';
+import type { ObjectActionPolicy } from '../../src/engine/facade/object-action-policy.js';
+import type { MaterialsManager } from '../../src/engine/materials/materials-manager.js';
+import type { SealedObjects } from '../../src/engine/sealed-objects.js';
 
 /** a context whose every member throws when touched: a request that reaches it fails the test */
 function untouchable(log: string[]): S3CoreContext {
   const trap = new Proxy({}, { get: (_t, name) => () => { log.push(String(name)); return Promise.reject(new Error(`touched ${String(name)}`)); } });
-  return { facade: trap as S3CoreContext['facade'], store: trap as S3CoreContext['store'] };
+  return { facade: trap as S3CoreContext['facade'] };
 }
 
 function req(over: Partial<S3Request>): S3Request {
@@ -63,7 +68,6 @@ test('thrown errors: typed ones keep their S3 code and status, a backend refusal
         throw err;
       },
     } as unknown as S3CoreContext['facade'],
-    store: {} as S3CoreContext['store'],
   });
   const cases: [unknown, number, string, string | undefined][] = [
     [new SealError('AccessDenied', 'b/k is under key arn:planted'), 403, 'AccessDenied', 'Access Denied'],
@@ -184,4 +188,26 @@ test('the error hook gets a summary of the request, never its headers (SSE-C key
   t.is(seen.length, 1);
   t.false(JSON.stringify(seen).includes(key), 'no SSE-C key reaches the hook');
   t.deepEqual(seen[0], ['GetObject', { method: 'GET', bucket: 'b', key: 'dir/k', principal: 'p', requestId: 'R' }]);
+});
+
+test('bucket operations go through the facade and ask the policy first: a refusal is AccessDenied 403 and reaches no backend', async (t) => {
+  const log: string[] = [];
+  const store = new Proxy({}, { get: (_t, name) => () => { log.push(String(name)); return Promise.reject(new Error(`touched ${String(name)}`)); } }) as ObjectStore;
+  const asked: string[] = [];
+  const deny: ObjectActionPolicy = { authorize: (principal, action, o) => { asked.push(`${principal} ${action} ${o.bucket}/${o.key}`); return Promise.reject(new SealError('AccessDenied', 'no')); } };
+  const facade = new ObjectFacade({} as SealedObjects, {} as MaterialsManager, store, deny);
+  const core = new S3Core({ facade }, { requestId: () => 'R' });
+  const cases: [S3Request, string][] = [
+    [req({ method: 'PUT', key: undefined }), 'CreateBucket b/'],
+    [req({ method: 'DELETE', key: undefined }), 'DeleteBucket b/'],
+    [req({ method: 'HEAD', key: undefined }), 'HeadBucket b/'],
+    [req({ method: 'GET', bucket: undefined, key: undefined }), 'ListBuckets /'],
+    [req({ method: 'GET', key: undefined, query: { location: '' } }), 'GetBucketLocation b/'],
+  ];
+  for (const [r, action] of cases) {
+    const res = await core.handle(r);
+    t.is(res.status, 403, action);
+    t.is(asked.pop(), `p ${action}`);
+  }
+  t.deepEqual(log, [], 'no backend call');
 });

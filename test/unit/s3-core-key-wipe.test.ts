@@ -26,7 +26,7 @@ function recordingFacade(seen: Buffer[], fail: boolean): S3CoreContext {
     getObject: (r: { customerKey?: Buffer }) => (keep(r.customerKey), answer({ etag: '"e"', contentLength: 1, userMetadata: {}, sse, body: Readable.from([Buffer.from('x')]) })),
     headObject: (r: { customerKey?: Buffer }) => (keep(r.customerKey), answer({ etag: '"e"', contentLength: 1, userMetadata: {}, sse })),
   };
-  return { facade: facade as unknown as S3CoreContext['facade'], store: {} as S3CoreContext['store'] };
+  return { facade: facade as unknown as S3CoreContext['facade'] };
 }
 
 function requests(): S3Request[] {

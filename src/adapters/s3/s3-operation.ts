@@ -1,4 +1,3 @@
-import type { ObjectStore } from '../../backends/object-store.js';
 import type { ObjectFacade } from '../../engine/facade/object-facade.js';
 import type { S3Request } from './s3-request.js';
 import type { S3Response } from './s3-response.js';
@@ -33,10 +32,13 @@ export type S3OperationName =
   | 'GetBucketLocation'
   | 'Unsupported';
 
-/** What every operation works with: the engine facade for objects, the backend port for bucket operations. */
+/**
+ * What every operation works with: the engine facade, the one way to the backend (DESIGN.md
+ * "Architecture") — objects and the bucket operations the core forwards alike, each asking the
+ * policy first. The core holds no backend client of its own.
+ */
 export interface S3CoreContext {
   facade: ObjectFacade;
-  store: ObjectStore;
 }
 
 /**

@@ -8,6 +8,6 @@ import { bindService, getService, TOKENS } from '../tokens.js';
  */
 export function s3CoreModule(): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bindService(bind, TOKENS.S3Core).toDynamicValue((ctx) => new S3Core({ facade: getService(ctx, TOKENS.ObjectFacade), store: getService(ctx, TOKENS.ObjectStore) }));
+    bindService(bind, TOKENS.S3Core).toDynamicValue((ctx) => new S3Core({ facade: getService(ctx, TOKENS.ObjectFacade) }));
   });
 }

@@ -13,7 +13,13 @@ export type ObjectAction =
   | 'ListParts'
   | 'GetObjectAttributes'
   /** the three lists; the object is the bucket with the listed prefix as `key` ('' = the whole bucket), as S3's s3:prefix condition sees it */
-  | 'ListBucket';
+  | 'ListBucket'
+  /** bucket operations the S3 core forwards (the object is the bucket with an empty key; ListBuckets: both empty) */
+  | 'CreateBucket'
+  | 'DeleteBucket'
+  | 'HeadBucket'
+  | 'ListBuckets'
+  | 'GetBucketLocation';
 
 /**
  * DESIGN.md "Architecture": every facade method asks the policy layer first, before any backend call

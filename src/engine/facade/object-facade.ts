@@ -2,6 +2,8 @@ import type { ObjectStore } from '../../backends/object-store.js';
 import type { MaterialsManager } from '../materials/materials-manager.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
+import type { BucketInfo } from '../../backends/object-store.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
 import { copyObject } from './copy-object.js';
 import type { CopyObjectRequest, CopyObjectResult, UploadPartCopyRequest, UploadPartCopyResult } from './copy-object-types.js';
@@ -116,5 +118,20 @@ export class ObjectFacade {
   }
   updateObjectEncryption(req: UpdateObjectEncryptionRequest): Promise<UpdateObjectEncryptionResult> {
     return updateObjectEncryption(this.ctx, req);
+  }
+  createBucket(req: { bucket: string; principal: string; location?: string }): Promise<void> {
+    return createBucket(this.ctx, req);
+  }
+  deleteBucket(req: { bucket: string; principal: string }): Promise<void> {
+    return deleteBucket(this.ctx, req);
+  }
+  headBucket(req: { bucket: string; principal: string }): Promise<{ region?: string }> {
+    return headBucket(this.ctx, req);
+  }
+  listBuckets(req: { principal: string }): Promise<BucketInfo[]> {
+    return listBuckets(this.ctx, req);
+  }
+  getBucketLocation(req: { bucket: string; principal: string }): Promise<string> {
+    return getBucketLocation(this.ctx, req);
   }
 }

@@ -27,6 +27,6 @@ export const createBucket: S3Operation = async (ctx, req) => {
   const bucket = bucketOf(req);
   refuseUnsupportedWriteHeaders(req.headers, 'bucket');
   const location = locationOf(await readSmallBody(req, DOCUMENT_LIMIT));
-  await ctx.store.createBucket(bucket, location);
+  await ctx.facade.createBucket({ bucket, principal: req.principal, ...(location !== undefined ? { location } : {}) });
   return { status: 200, headers: { location: `/${bucket}`, 'content-length': '0' } };
 };

@@ -4,7 +4,7 @@ import { bucketOf } from './bucket-of.js';
 
 /** GetBucketLocation: forwarded; `<LocationConstraint>` empty for us-east-1, as S3 answers. */
 export const getBucketLocation: S3Operation = async (ctx, req) => {
-  const location = await ctx.store.bucketLocation(bucketOf(req));
+  const location = await ctx.facade.getBucketLocation({ bucket: bucketOf(req), principal: req.principal });
   const body = s3Xml('LocationConstraint', location);
   return { status: 200, headers: xmlHeaders(body), body };
 };

@@ -6,7 +6,7 @@ import { bucketOf } from './bucket-of.js';
 export const headBucket: S3Operation = async (ctx, req) => {
   const bucket = bucketOf(req);
   try {
-    const r = await ctx.store.headBucket(bucket);
+    const r = await ctx.facade.headBucket({ bucket, principal: req.principal });
     const headers: Record<string, string> = {};
     if (r.region !== undefined) headers['x-amz-bucket-region'] = r.region;
     return { status: 200, headers };

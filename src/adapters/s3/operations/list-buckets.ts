@@ -25,7 +25,7 @@ export const listBuckets: S3Operation = async (ctx, req) => {
   }
   const after = q['continuation-token'] !== undefined ? decodeToken(q['continuation-token']) : undefined;
   const prefix = q['prefix'] ?? '';
-  const all = (await ctx.store.listBuckets()).filter((b) => b.name.startsWith(prefix) && (after === undefined || b.name > after)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const all = (await ctx.facade.listBuckets({ principal: req.principal })).filter((b) => b.name.startsWith(prefix) && (after === undefined || b.name > after)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const page = all.slice(0, max);
   const more = all.length > page.length;
   const body = s3Xml('ListAllMyBucketsResult', {

@@ -1,0 +1,33 @@
+import type { BucketInfo } from '../../backends/object-store.js';
+import type { FacadeContext } from './facade-types.js';
+
+/**
+ * The bucket operations the S3 core forwards (they hold no object data: issue 7 item 2), through
+ * the facade like every other operation, so the policy is asked first (DESIGN.md "Architecture":
+ * the facade is the only way to the backend). The resource of a bucket action is the bucket with an
+ * empty key; ListBuckets names no bucket.
+ */
+export async function createBucket(ctx: FacadeContext, req: { bucket: string; principal: string; location?: string }): Promise<void> {
+  await ctx.policy.authorize(req.principal, 'CreateBucket', { bucket: req.bucket, key: '' });
+  await ctx.store.createBucket(req.bucket, req.location);
+}
+
+export async function deleteBucket(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<void> {
+  await ctx.policy.authorize(req.principal, 'DeleteBucket', { bucket: req.bucket, key: '' });
+  await ctx.store.deleteBucket(req.bucket);
+}
+
+export async function headBucket(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<{ region?: string }> {
+  await ctx.policy.authorize(req.principal, 'HeadBucket', { bucket: req.bucket, key: '' });
+  return ctx.store.headBucket(req.bucket);
+}
+
+export async function listBuckets(ctx: FacadeContext, req: { principal: string }): Promise<BucketInfo[]> {
+  await ctx.policy.authorize(req.principal, 'ListBuckets', { bucket: '', key: '' });
+  return ctx.store.listBuckets();
+}
+
+export async function getBucketLocation(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<string> {
+  await ctx.policy.authorize(req.principal, 'GetBucketLocation', { bucket: req.bucket, key: '' });
+  return ctx.store.bucketLocation(req.bucket);
+}
