@@ -149,7 +149,9 @@ export interface ObjectStore {
    * with `metadata` and content `headers` replacing the source's (REPLACE), only if the source still
    * has `ifMatch`. Over the backend's single-copy limit the copy goes by UploadPartCopy, every part
    * conditional on `ifMatch`; a copy onto the source itself also completes only if it still has
-   * `ifMatch`. The backend never sees anything but ciphertext and the envelope.
+   * `ifMatch`. A copy of a multipart object (`ifMatch` is a `-N` ETag) to another key keeps a
+   * multipart ETag (the listing relies on it: engine/listed-sizes.ts). The backend never sees
+   * anything but ciphertext and the envelope.
    */
   copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult>;
   /** DeleteObject: no key is involved (DESIGN.md permission matrix); a missing key is not an error, as on S3 */

@@ -42,6 +42,7 @@ import type {
   UploadedPart,
 } from './object-store.js';
 import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
+import { isMultipartEtag } from './multipart-etag.js';
 import { SealError } from '../errors.js';
 import { listedDeleteMarker, listedObject, listedVersion, listQueryInput, mergeVersions, urlDecoder } from './s3-listing.js';
 import { BackendRequestError } from './backend-request-error.js';
@@ -418,6 +419,13 @@ export class S3ObjectStore implements ObjectStore {
 
   async copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult> {
     if (size > this.copyLimit) return this.copyInParts(source, target, metadata, ifMatch, size, headers);
+    // A multipart object (`-N` ETag) copied to ANOTHER key by one CopyObject gets a plain MD5 ETag on
+    // MinIO and AWS, and the listing would then size it by the single-part formula (wrong: its parts
+    // each carry a header). UploadPartCopy keeps a `-N` ETag on every backend. A copy onto itself
+    // (the layout commit, an in-place re-wrap) stays one metadata-only CopyObject: MinIO and
+    // SeaweedFS keep the ETag there (test multipart-commit, multipart-copy-listing).
+    const onto = source.bucket === target.bucket && source.key === target.key;
+    if (!onto && isMultipartEtag(ifMatch)) return this.copyInParts(source, target, metadata, ifMatch, size, headers);
     // no ChecksumAlgorithm: with one, MinIO recomputes the checksum, i.e. rewrites the object
     const r = await backend('CopyObject', () => this.client.send(
       new CopyObjectCommand({
@@ -430,16 +438,22 @@ export class S3ObjectStore implements ObjectStore {
         ...contentInput(headers),
       }),
     ));
-    return {
+    const copied = {
       etag: quotedEtag(need(r.CopyObjectResult?.ETag, 'ETag')),
       ...(r.VersionId ? { versionId: r.VersionId } : {}),
       ...(r.CopyObjectResult?.LastModified ? { lastModified: r.CopyObjectResult.LastModified } : {}),
     };
+    // MinIO rewrites an object without a full-object checksum on a self-copy (see the class
+    // comment), and a rewritten multipart object gets a plain ETag: that is what an object made by
+    // UploadPartCopy (above) becomes when re-wrapped in place. Copied again in parts, conditional on
+    // the ETag just made, it is multipart-looking again (a rare second copy, not a wrong listing).
+    if (onto && isMultipartEtag(ifMatch) && !isMultipartEtag(copied.etag)) return this.copyInParts(source, target, metadata, copied.etag, size, headers);
+    return copied;
   }
 
   /**
    * A copy over the copy limit (the commit of a large multipart object, or a large copy to another
-   * key): a new multipart upload on the target with the replaced metadata, filled by UploadPartCopy
+   * key), or of a multipart object to another key: a new multipart upload on the target with the replaced metadata, filled by UploadPartCopy
    * ranges of the source. Each range is copied only if the source still has `ifMatch`; a copy onto
    * the source itself completes only if the object still has `ifMatch` (S3 conditional write), so a
    * write that lands during the copy wins and is never overwritten by the older bytes. The upload is created without a checksum algorithm: UploadPartCopy
