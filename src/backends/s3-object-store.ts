@@ -149,6 +149,24 @@ function parseContentRange(v: string): { start: number; end: number; total: numb
   return { start, end, total };
 }
 
+/**
+ * Of two listed uploads of one part number, whether `earlier` (listed first) is the newer one, the
+ * upload a caller that lists the parts means. S3 and MinIO list one entry per part (the last
+ * upload); SeaweedFS lists every upload of the part: the later LastModified wins, on a tie (or
+ * without dates) the one listed later. SeaweedFS's dates have whole seconds and it lists uploads of
+ * one part in an order of random names, so two uploads within one second cannot be told apart
+ * there; Complete does not depend on it (it takes the upload with the caller's ETag, as SeaweedFS
+ * does: `superseded`).
+ */
+function supersedes(earlier: UploadedPart, later: UploadedPart): boolean {
+  return earlier.lastModified !== undefined && later.lastModified !== undefined && earlier.lastModified.getTime() > later.lastModified.getTime();
+}
+
+function withoutSuperseded(p: UploadedPart): UploadedPart {
+  const { superseded: _, ...rest } = p;
+  return rest;
+}
+
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
 export const AWS_COPY_LIMIT = 5 * 1024 ** 3;
 /** S3's smallest part (all but the last): the least copy limit a multipart copy can work with */
@@ -278,12 +296,17 @@ export class S3ObjectStore implements ObjectStore {
     for (;;) {
       const r = await backend('ListParts', () => this.client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) })));
       for (const p of r.Parts ?? []) {
-        parts.set(need(p.PartNumber, 'PartNumber'), {
+        const n = need(p.PartNumber, 'PartNumber');
+        const part: UploadedPart = {
           size: need(p.Size, 'Size'),
           ...(p.ETag !== undefined ? { etag: p.ETag } : {}),
           ...(p.LastModified !== undefined ? { lastModified: p.LastModified } : {}),
           ...(p.ChecksumCRC32 ? { crc32: p.ChecksumCRC32 } : {}),
-        });
+        };
+        const seen = parts.get(n);
+        if (seen === undefined) parts.set(n, part);
+        else if (supersedes(seen, part)) parts.set(n, { ...seen, superseded: [...(seen.superseded ?? []), part] });
+        else parts.set(n, { ...part, superseded: [...(seen.superseded ?? []), withoutSuperseded(seen)] });
       }
       if (!r.IsTruncated) return parts;
       marker = need(r.NextPartNumberMarker, 'NextPartNumberMarker');
