@@ -43,6 +43,7 @@ import type {
 } from './object-store.js';
 import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
 import { isMultipartEtag } from './multipart-etag.js';
+import { parseContentRange } from './parse-content-range.js';
 import { SealError } from '../errors.js';
 import { listedDeleteMarker, listedObject, listedVersion, listQueryInput, mergeVersions, urlDecoder } from './s3-listing.js';
 import { BackendRequestError } from './backend-request-error.js';
@@ -137,16 +138,6 @@ export function quotedEtag(etag: string): string {
 
 function rangeHeader(r: RequestedRange): string {
   return 'suffix' in r ? `bytes=-${r.suffix}` : `bytes=${r.start}-${r.end ?? ''}`;
-}
-
-/** `bytes first-last/total` (RFC 9110 §14.4) with a known total, as S3 answers a satisfiable range */
-function parseContentRange(v: string): { start: number; end: number; total: number } {
-  const m = /^bytes (\d{1,16})-(\d{1,16})\/(\d{1,16})$/.exec(v.trim());
-  const [start, end, total] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
-  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && Number.isSafeInteger(total)) || end < start || end >= total) {
-    throw new SealError('BodyMalformed', `backend answered an unusable Content-Range ${JSON.stringify(v.slice(0, 64))}`);
-  }
-  return { start, end, total };
 }
 
 /**
