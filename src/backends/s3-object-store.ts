@@ -78,9 +78,17 @@ function aborting(signal: AbortSignal | undefined): { abortSignal?: AbortSignal 
   return signal ? { abortSignal: signal } : {};
 }
 
+/** a field S3 always sends: an answer without it is the backend's fault, refused typed (never used as undefined) */
 function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new Error(`backend response lacks ${what}`);
+  if (v === undefined) throw new SealError('BodyMalformed', `backend response lacks ${what}`);
   return v;
+}
+
+/** a size the backend reports (Content-Length) is a byte count, or the answer is unusable */
+function byteCount(v: number | undefined, what: string): number {
+  const n = need(v, what);
+  if (!Number.isSafeInteger(n) || n < 0) throw new SealError('BodyMalformed', `backend reported ${what} ${String(n)}`);
+  return n;
 }
 
 /** the SDK's input fields for content headers (PutObject, CreateMultipartUpload, CopyObject) */
@@ -117,7 +125,7 @@ function contentOutput(r: { ContentType?: string | undefined; CacheControl?: str
 /** what a HEAD answer, or a GET answer besides its body, says of the stored object */
 function storedInfo(r: HeadObjectCommandOutput | GetObjectCommandOutput): StoredObjectInfo {
   return {
-    size: need(r.ContentLength, 'Content-Length'),
+    size: byteCount(r.ContentLength, 'Content-Length'),
     etag: need(r.ETag, 'ETag'),
     metadata: r.Metadata ?? {},
     headers: contentOutput(r),

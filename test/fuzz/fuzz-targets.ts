@@ -43,7 +43,7 @@ import { parseCompleteParts } from '../../src/adapters/s3/operations/complete-mu
 import { locationOf } from '../../src/adapters/s3/operations/create-bucket.js';
 import { requestTarget } from '../../src/adapters/sdk-v3/request-target.js';
 import { parseContentRange } from '../../src/backends/parse-content-range.js';
-import { rangedReadCase, rangedReadInput } from './ranged-read-target.js';
+import { driverAnswerCase, driverAnswerInput, rangedReadCase, rangedReadInput } from './ranged-read-target.js';
 
 export interface FuzzTarget {
   name: string;
@@ -517,6 +517,7 @@ export const contentRangeTarget = target('content range', contentRange, (v) => {
 });
 
 export const rangedReadTarget = asyncTarget('ranged read answer', rangedReadInput, rangedReadCase);
+export const driverAnswerTarget = asyncTarget('backend get answer', driverAnswerInput, driverAnswerCase);
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   sseHeadersTarget,
@@ -535,4 +536,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   requestTargetTarget,
   contentRangeTarget,
   rangedReadTarget,
+  driverAnswerTarget,
 ];

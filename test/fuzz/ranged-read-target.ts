@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { OpenRequest, OpenedStoredObject } from '../../src/backends/object-store.js';
+import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { CHUNK_SIZE } from '../../src/crypto/constants.js';
 import type { KeyResolver } from '../../src/engine/key-resolver.js';
 import { resolveRangeRequest, type RangeRequest } from '../../src/engine/resolve-range-request.js';
@@ -105,4 +107,72 @@ export async function rangedReadCase(input: { object: number; range: RangeReques
   if (!satisfiable(input.range, plain.length)) throw new Error(`an unsatisfiable range ${JSON.stringify(input.range)} of ${plain.length} bytes was served (${got.length} bytes)`);
   const want = resolveRangeRequest(input.range, plain.length);
   if (!got.equals(plain.subarray(want.start, want.end + 1))) throw new Error(`served ${got.length} bytes other than plaintext ${want.start}-${want.end} (lie ${JSON.stringify(input.lie)})`);
+}
+
+// ---------------------------------------------------------------- the S3 driver's reading of the answer
+
+/** What a hostile backend answers a GET with: Content-Length, Content-Range (or none), ETag. */
+export interface DriverAnswer {
+  contentLength: number | undefined;
+  contentRange: string | undefined;
+  etag: string | undefined;
+  asked: { start: number; end?: number } | { suffix: number } | undefined;
+}
+
+const count = fc.oneof(fc.nat(200), fc.maxSafeNat(), fc.constantFrom(-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53));
+const anyAnswer: fc.Arbitrary<DriverAnswer> = fc.record({
+  contentLength: fc.option(count, { nil: undefined }),
+  contentRange: fc.option(
+    fc.oneof(
+      fc.tuple(count, count, count).map(([a, b, t]) => `bytes ${a}-${b}/${t}`),
+      fc.tuple(fc.nat(100), fc.nat(100), fc.nat(300)).map(([a, n, t]) => `bytes ${a}-${a + n}/${t}`),
+      fc.constantFrom('bytes */10', 'bytes 0-9/*', 'bytes 5-4/10', ''),
+      fc.string({ maxLength: 40 }),
+    ),
+    { nil: undefined },
+  ),
+  etag: fc.option(fc.constantFrom('"e"', '"e-2"', ''), { nil: undefined }),
+  asked: fc.option(fc.oneof(fc.record({ start: fc.nat(100), end: fc.option(fc.nat(200), { nil: undefined }) }, { requiredKeys: ['start'] }), fc.record({ suffix: fc.nat(100) })), { nil: undefined }),
+});
+/** an answer as S3 sends it, then one field off by a little: the checks must hold at the edges */
+const nearAnswer: fc.Arbitrary<DriverAnswer> = fc
+  .record({ start: fc.nat(1000), n: fc.nat(1000), extra: fc.nat(1000), off: fc.constantFrom(0, 0, 0, 1, -1), which: fc.constantFrom('length', 'end', 'total') })
+  .map(({ start, n, extra, off, which }) => {
+    const end = start + n + (which === 'end' ? off : 0);
+    const total = start + n + 1 + extra + (which === 'total' ? off - extra : 0);
+    return { contentLength: n + 1 + (which === 'length' ? off : 0), contentRange: `bytes ${start}-${end}/${total}`, etag: '"e"', asked: { start } };
+  });
+export const driverAnswerInput: fc.Arbitrary<DriverAnswer> = fc.oneof(anyAnswer, nearAnswer);
+
+/**
+ * S3ObjectStore.open over a scripted client: the answer is used only as S3 would send it — a
+ * Content-Range that parses, lies inside its total and spans exactly Content-Length bytes, the
+ * object's size then being the total — or refused with a typed error.
+ */
+export async function driverAnswerCase(a: DriverAnswer): Promise<void> {
+  const client = {
+    send: () =>
+      Promise.resolve({
+        Body: Readable.from([]),
+        ...(a.contentLength !== undefined ? { ContentLength: a.contentLength } : {}),
+        ...(a.contentRange !== undefined ? { ContentRange: a.contentRange } : {}),
+        ...(a.etag !== undefined ? { ETag: a.etag } : {}),
+        Metadata: {},
+      }),
+  } as unknown as S3Client;
+  let opened: OpenedStoredObject;
+  try {
+    opened = await new S3ObjectStore(client).open('b', 'k', a.asked ? { range: a.asked } : {});
+  } catch (e) {
+    if (e instanceof S3SealError) return;
+    throw e;
+  }
+  const { info, range } = opened;
+  if (!Number.isSafeInteger(info.size) || info.size < 0) throw new Error(`object size ${info.size} accepted from ${JSON.stringify(a)}`);
+  if (range === undefined) {
+    if (a.contentRange !== undefined) throw new Error('a Content-Range was ignored');
+    return;
+  }
+  if (!(range.start >= 0 && range.start <= range.end && range.end < info.size)) throw new Error(`range ${JSON.stringify(range)} outside ${info.size}`);
+  if (range.end - range.start + 1 !== a.contentLength) throw new Error(`range of ${range.end - range.start + 1} bytes with Content-Length ${a.contentLength}`);
 }
