@@ -93,6 +93,12 @@ export interface UploadedPart {
   lastModified?: Date;
   /** the backend's CRC32 of the part's ciphertext (base64), where it keeps one */
   crc32?: string;
+  /**
+   * other uploads of the same part number the backend still lists (SeaweedFS lists every upload
+   * until Complete, and completes with the one whose ETag the caller names): older, or not to be
+   * told apart by date
+   */
+  superseded?: readonly UploadedPart[];
 }
 
 /** A bucket as ListBuckets reports it. */
@@ -133,7 +139,10 @@ export interface ObjectStore {
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string>;
   /** `ifMatch`: complete only if the object at `key` still has this ETag (S3 conditional write) */
   completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[], ifMatch?: string): Promise<PutResult>;
-  /** the parts uploaded so far, by part number (all pages) */
+  /**
+   * the parts uploaded so far, by part number (all pages); a part uploaded more than once is the
+   * upload the backend would complete with (the newest), even where the backend lists them all
+   */
   listParts(bucket: string, key: string, uploadId: string): Promise<Map<number, UploadedPart>>;
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
   /**
@@ -149,7 +158,9 @@ export interface ObjectStore {
    * with `metadata` and content `headers` replacing the source's (REPLACE), only if the source still
    * has `ifMatch`. Over the backend's single-copy limit the copy goes by UploadPartCopy, every part
    * conditional on `ifMatch`; a copy onto the source itself also completes only if it still has
-   * `ifMatch`. The backend never sees anything but ciphertext and the envelope.
+   * `ifMatch`. A copy of a multipart object (`ifMatch` is a `-N` ETag) to another key keeps a
+   * multipart ETag (the listing relies on it: engine/listed-sizes.ts). The backend never sees
+   * anything but ciphertext and the envelope.
    */
   copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult>;
   /** DeleteObject: no key is involved (DESIGN.md permission matrix); a missing key is not an error, as on S3 */

@@ -1,10 +1,11 @@
 import type { DeleteMarkerEntry, ObjectVersion, Owner, _Object } from '@aws-sdk/client-s3';
+import { SealError } from '../errors.js';
 import type { ListedDeleteMarker, ListedObject, ListedOwner, ListedVersion, ListQuery, ListVersionsPage } from './object-listing.js';
 
 /** SDK list answers → the port's shapes (S3ObjectStore's list methods). */
 
 function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new Error(`backend list response lacks ${what}`);
+  if (v === undefined) throw new SealError('BodyMalformed', `backend list response lacks ${what}`);
   return v;
 }
 

@@ -42,6 +42,8 @@ import type {
   UploadedPart,
 } from './object-store.js';
 import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
+import { isMultipartEtag } from './multipart-etag.js';
+import { parseContentRange } from './parse-content-range.js';
 import { SealError } from '../errors.js';
 import { listedDeleteMarker, listedObject, listedVersion, listQueryInput, mergeVersions, urlDecoder } from './s3-listing.js';
 import { BackendRequestError } from './backend-request-error.js';
@@ -76,9 +78,17 @@ function aborting(signal: AbortSignal | undefined): { abortSignal?: AbortSignal 
   return signal ? { abortSignal: signal } : {};
 }
 
+/** a field S3 always sends: an answer without it is the backend's fault, refused typed (never used as undefined) */
 function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new Error(`backend response lacks ${what}`);
+  if (v === undefined) throw new SealError('BodyMalformed', `backend response lacks ${what}`);
   return v;
+}
+
+/** a size the backend reports (Content-Length) is a byte count, or the answer is unusable */
+function byteCount(v: number | undefined, what: string): number {
+  const n = need(v, what);
+  if (!Number.isSafeInteger(n) || n < 0) throw new SealError('BodyMalformed', `backend reported ${what} ${String(n)}`);
+  return n;
 }
 
 /** the SDK's input fields for content headers (PutObject, CreateMultipartUpload, CopyObject) */
@@ -115,7 +125,7 @@ function contentOutput(r: { ContentType?: string | undefined; CacheControl?: str
 /** what a HEAD answer, or a GET answer besides its body, says of the stored object */
 function storedInfo(r: HeadObjectCommandOutput | GetObjectCommandOutput): StoredObjectInfo {
   return {
-    size: need(r.ContentLength, 'Content-Length'),
+    size: byteCount(r.ContentLength, 'Content-Length'),
     etag: need(r.ETag, 'ETag'),
     metadata: r.Metadata ?? {},
     headers: contentOutput(r),
@@ -138,14 +148,22 @@ function rangeHeader(r: RequestedRange): string {
   return 'suffix' in r ? `bytes=-${r.suffix}` : `bytes=${r.start}-${r.end ?? ''}`;
 }
 
-/** `bytes first-last/total` (RFC 9110 §14.4) with a known total, as S3 answers a satisfiable range */
-function parseContentRange(v: string): { start: number; end: number; total: number } {
-  const m = /^bytes (\d{1,16})-(\d{1,16})\/(\d{1,16})$/.exec(v.trim());
-  const [start, end, total] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
-  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && Number.isSafeInteger(total)) || end < start || end >= total) {
-    throw new SealError('BodyMalformed', `backend answered an unusable Content-Range ${JSON.stringify(v.slice(0, 64))}`);
-  }
-  return { start, end, total };
+/**
+ * Of two listed uploads of one part number, whether `earlier` (listed first) is the newer one, the
+ * upload a caller that lists the parts means. S3 and MinIO list one entry per part (the last
+ * upload); SeaweedFS lists every upload of the part: the later LastModified wins, on a tie (or
+ * without dates) the one listed later. SeaweedFS's dates have whole seconds and it lists uploads of
+ * one part in an order of random names, so two uploads within one second cannot be told apart
+ * there; Complete does not depend on it (it takes the upload with the caller's ETag, as SeaweedFS
+ * does: `superseded`).
+ */
+function supersedes(earlier: UploadedPart, later: UploadedPart): boolean {
+  return earlier.lastModified !== undefined && later.lastModified !== undefined && earlier.lastModified.getTime() > later.lastModified.getTime();
+}
+
+function withoutSuperseded(p: UploadedPart): UploadedPart {
+  const { superseded: _, ...rest } = p;
+  return rest;
 }
 
 /** AWS S3 refuses a CopyObject (and an UploadPartCopy part) over 5 GiB. */
@@ -277,12 +295,17 @@ export class S3ObjectStore implements ObjectStore {
     for (;;) {
       const r = await backend('ListParts', () => this.client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) })));
       for (const p of r.Parts ?? []) {
-        parts.set(need(p.PartNumber, 'PartNumber'), {
+        const n = need(p.PartNumber, 'PartNumber');
+        const part: UploadedPart = {
           size: need(p.Size, 'Size'),
           ...(p.ETag !== undefined ? { etag: p.ETag } : {}),
           ...(p.LastModified !== undefined ? { lastModified: p.LastModified } : {}),
           ...(p.ChecksumCRC32 ? { crc32: p.ChecksumCRC32 } : {}),
-        });
+        };
+        const seen = parts.get(n);
+        if (seen === undefined) parts.set(n, part);
+        else if (supersedes(seen, part)) parts.set(n, { ...seen, superseded: [...(seen.superseded ?? []), part] });
+        else parts.set(n, { ...part, superseded: [...(seen.superseded ?? []), withoutSuperseded(seen)] });
       }
       if (!r.IsTruncated) return parts;
       marker = need(r.NextPartNumberMarker, 'NextPartNumberMarker');
@@ -418,6 +441,13 @@ export class S3ObjectStore implements ObjectStore {
 
   async copyObject(source: StoredObjectName, target: StoredObjectName, metadata: Record<string, string>, ifMatch: string, size: number, headers?: ContentHeaders): Promise<CopyResult> {
     if (size > this.copyLimit) return this.copyInParts(source, target, metadata, ifMatch, size, headers);
+    // A multipart object (`-N` ETag) copied to ANOTHER key by one CopyObject gets a plain MD5 ETag on
+    // MinIO and AWS, and the listing would then size it by the single-part formula (wrong: its parts
+    // each carry a header). UploadPartCopy keeps a `-N` ETag on every backend. A copy onto itself
+    // (the layout commit, an in-place re-wrap) stays one metadata-only CopyObject: MinIO and
+    // SeaweedFS keep the ETag there (test multipart-commit, multipart-copy-listing).
+    const onto = source.bucket === target.bucket && source.key === target.key;
+    if (!onto && isMultipartEtag(ifMatch)) return this.copyInParts(source, target, metadata, ifMatch, size, headers);
     // no ChecksumAlgorithm: with one, MinIO recomputes the checksum, i.e. rewrites the object
     const r = await backend('CopyObject', () => this.client.send(
       new CopyObjectCommand({
@@ -430,16 +460,22 @@ export class S3ObjectStore implements ObjectStore {
         ...contentInput(headers),
       }),
     ));
-    return {
+    const copied = {
       etag: quotedEtag(need(r.CopyObjectResult?.ETag, 'ETag')),
       ...(r.VersionId ? { versionId: r.VersionId } : {}),
       ...(r.CopyObjectResult?.LastModified ? { lastModified: r.CopyObjectResult.LastModified } : {}),
     };
+    // MinIO rewrites an object without a full-object checksum on a self-copy (see the class
+    // comment), and a rewritten multipart object gets a plain ETag: that is what an object made by
+    // UploadPartCopy (above) becomes when re-wrapped in place. Copied again in parts, conditional on
+    // the ETag just made, it is multipart-looking again (a rare second copy, not a wrong listing).
+    if (onto && isMultipartEtag(ifMatch) && !isMultipartEtag(copied.etag)) return this.copyInParts(source, target, metadata, copied.etag, size, headers);
+    return copied;
   }
 
   /**
    * A copy over the copy limit (the commit of a large multipart object, or a large copy to another
-   * key): a new multipart upload on the target with the replaced metadata, filled by UploadPartCopy
+   * key), or of a multipart object to another key: a new multipart upload on the target with the replaced metadata, filled by UploadPartCopy
    * ranges of the source. Each range is copied only if the source still has `ifMatch`; a copy onto
    * the source itself completes only if the object still has `ifMatch` (S3 conditional write), so a
    * write that lands during the copy wins and is never overwritten by the older bytes. The upload is created without a checksum algorithm: UploadPartCopy

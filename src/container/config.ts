@@ -106,9 +106,10 @@ export const ConfigSchema = z
      * `sizeCacheEntries`), except in the `encryptedOnly` prefixes, where a single-part object's size is
      * computed from its stored size with no request. List a prefix there only if (1) every object in it
      * is written by s3seal and (2) s3seal's multipart objects there keep a multipart ETag ("…-N"): true
-     * on MinIO and SeaweedFS (the layout commit is a metadata-only self-copy that keeps the ETag), false
-     * on AWS S3 (a CopyObject gives the copy an MD5 ETag) and for multipart objects copied in by a single
-     * CopyObject — there the size of a multipart object would be computed wrongly.
+     * on MinIO and SeaweedFS (the layout commit is a metadata-only self-copy that keeps the ETag, and
+     * s3seal's own copies of a multipart object go by UploadPartCopy), false on AWS S3 (a self-copy gives
+     * the object an MD5 ETag) and for multipart objects copied in by another tool's single CopyObject —
+     * there the size of a multipart object would be computed wrongly.
      */
     listing: z
       .object({

@@ -1,4 +1,5 @@
 import { BackendRequestError } from '../backends/backend-request-error.js';
+import { isMultipartEtag } from '../backends/multipart-etag.js';
 import type { ObjectStore, StoredObjectInfo } from '../backends/object-store.js';
 import { findEnvelope } from './envelope-lookup.js';
 import { plaintextLengthOf } from './object-reader.js';
@@ -37,9 +38,6 @@ export interface SizedEntry {
   lastModified?: Date;
 }
 
-/** A multipart ETag (`"<hex>-<parts>"`) as S3, MinIO and SeaweedFS report it. */
-const MULTIPART_ETAG = /-[0-9]+"?$/;
-
 /**
  * Plaintext sizes for LIST entries (DESIGN.md "Sizes, listing…", issue 7 item 6).
  *
@@ -50,12 +48,15 @@ const MULTIPART_ETAG = /-[0-9]+"?$/;
  * inverse of the formula is ambiguous. What LIST does show is a multipart ETag (`…-N`): s3seal's
  * layout commit is a metadata-only self-copy, which MinIO and SeaweedFS make without touching the
  * bytes, so the object keeps the ETag CompleteMultipartUpload gave it (test multipart-commit), and a
- * commit over the copy limit is itself a multipart copy (`…-N` on every backend). So in an
+ * commit over the copy limit is itself a multipart copy (`…-N` on every backend). A copy of a
+ * multipart object to another key (which one CopyObject would give a plain MD5 ETag on MinIO) is
+ * made by UploadPartCopy for that reason (S3ObjectStore.copyObject, test multipart-copy-listing);
+ * an in-place re-wrap is a self-copy like the commit. So in an
  * encrypted-only prefix an entry with a plain ETag is single-part, one with `-N` is HEADed.
  * The precondition is the configuration's: an encrypted-only prefix must be one where s3seal's
  * multipart objects keep a multipart ETag — not on AWS S3 (its CopyObject gives the copy an MD5 ETag,
  * so a committed multipart object looks single-part), and not where multipart objects are copied in by
- * a single CopyObject from elsewhere. config.ts says so where the prefixes are configured.
+ * a single CopyObject from elsewhere (another tool). config.ts says so where the prefixes are configured.
  *
  * Everything else is HEADed (bounded concurrency, shared by all listings) and its size taken from the
  * envelope — the committed layout for multipart objects — or, without an envelope, the stored size
@@ -119,7 +120,7 @@ export class ListedSizes {
   }
 
   private formula(bucket: string, e: ListedEntry): number | undefined {
-    if (MULTIPART_ETAG.test(e.etag)) return undefined;
+    if (isMultipartEtag(e.etag)) return undefined;
     if (!this.encryptedOnly.some((p) => p.bucket === bucket && e.key.startsWith(p.prefix))) return undefined;
     try {
       return singlePartPlaintextSize(e.size);

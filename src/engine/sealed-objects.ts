@@ -6,7 +6,7 @@ import { V1, wipe } from '../crypto/kdf.js';
 import { openChecksums, type SealedChecksum } from '../crypto/sealed-checksums.js';
 import type { ObjectId } from '../crypto/object-id.js';
 import { decodeUploadToken, encodeUploadToken } from '../crypto/upload-token.js';
-import type { ByteRange, ContentHeaders, CopyResult, ObjectStore, OpenedStoredObject, PutResult, RequestedRange, StoredObjectInfo } from '../backends/object-store.js';
+import type { ByteRange, ContentHeaders, CopyResult, ObjectStore, OpenedStoredObject, PutResult, RequestedRange, StoredObjectInfo, UploadedPart } from '../backends/object-store.js';
 import { isSealError, SealError } from '../errors.js';
 import { assertNotSealed, findEnvelope, MAGIC_SIZE, PlaintextGuard } from './envelope-lookup.js';
 import { exactLength, readExactly } from './exact-length.js';
@@ -600,7 +600,7 @@ export class SealedObjects {
       const uploaded = sorted.map((p) => {
         const part = listed.get(p.partNumber);
         if (part === undefined) throw new SealError('InvalidArgument', `part ${p.partNumber} was not uploaded`);
-        return part;
+        return uploadNamed(part, p.etag);
       });
       const lengths = sorted.map((p, i) => ({ partNumber: p.partNumber, plaintextLength: segmentPlaintextSize(uploaded[i]!.size, PART_HEADER_SIZE) }));
       // the budget is checked before the backend upload is completed: after that, an over-budget
@@ -654,6 +654,19 @@ export class SealedObjects {
     });
   }
 }
+
+/**
+ * The upload of a part that Complete will use: the one with the caller's ETag. A backend that lists
+ * every upload of a part number (SeaweedFS) completes with that one, so its size (the committed
+ * layout) and CRC32 come from it; otherwise the newest listed (a backend that keeps only the last
+ * upload refuses another ETag itself, InvalidPart).
+ */
+function uploadNamed(part: UploadedPart, etag: string): UploadedPart {
+  const want = unquoted(etag);
+  return [part, ...(part.superseded ?? [])].find((u) => u.etag !== undefined && unquoted(u.etag) === want) ?? part;
+}
+
+const unquoted = (etag: string): string => etag.replace(/^(W\/)?"|"$/g, '');
 
 /**
  * Stream the caller's body through an encrypting stream into a backend request. The encrypting

@@ -15,7 +15,7 @@ const started = performance.now();
 for (const target of FUZZ_TARGETS) {
   if (only !== undefined && !target.name.includes(only)) continue;
   try {
-    const r = runFuzzTarget(target, runs, seedEnv === undefined ? undefined : Number(seedEnv));
+    const r = await runFuzzTarget(target, runs, seedEnv === undefined ? undefined : Number(seedEnv));
     process.stdout.write(`ok   ${r.name.padEnd(20)} ${r.runs} inputs in ${(r.ms / 1000).toFixed(1)} s, slowest input ${r.slowestInputMs.toFixed(2)} ms (bound ${INPUT_TIME_BOUND_MS}), seed ${r.seed}\n`);
   } catch (e) {
     failed = true;

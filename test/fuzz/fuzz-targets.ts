@@ -7,8 +7,10 @@
  * Time per input is bounded by the runner (fuzz-run.ts). Allocation is bounded by construction:
  * every parser refuses an input over its stated limit before decoding it (SSE-C key 64 chars,
  * context 8 KiB, Range 256 chars, ETag list 8 KiB, copy source 8 KiB, envelope 2,731 chars /
- * 2,048 bytes, upload token 4,096 chars, sealed checksums 136 bytes / 108 bytes of entries); the
- * generators go past each limit.
+ * 2,048 bytes, upload token 4,096 chars, sealed checksums 136 bytes / 108 bytes of entries; the XML
+ * documents are bounded by the body reader before they parse: Complete 4 MiB, CreateBucket 64 KiB,
+ * Delete 8 MiB; Content-Range digits 16 each); the generators go past each limit. The last target
+ * is the engine itself over a backend that lies in its answer to a ranged read (ranged-read-target.ts).
  */
 import fc from 'fast-check';
 import { createHash, randomBytes } from 'node:crypto';
@@ -37,11 +39,16 @@ import { CHECKSUM_DIGEST_SIZE } from '../../src/crypto/constants.js';
 import { MAX_PART_PLAINTEXT } from '../../src/engine/size-math.js';
 import { parseDeleteObjects } from '../../src/adapters/s3/parse-delete-objects.js';
 import { parseListParams } from '../../src/adapters/s3/parse-list-request.js';
+import { parseCompleteParts } from '../../src/adapters/s3/operations/complete-multipart-upload.js';
+import { locationOf } from '../../src/adapters/s3/operations/create-bucket.js';
+import { requestTarget } from '../../src/adapters/sdk-v3/request-target.js';
+import { parseContentRange } from '../../src/backends/parse-content-range.js';
+import { driverAnswerCase, driverAnswerInput, rangedReadCase, rangedReadInput } from './ranged-read-target.js';
 
 export interface FuzzTarget {
   name: string;
   /** one generated input, run through the parser(s); throws only on a contract violation */
-  property: fc.IProperty<[unknown]>;
+  property: fc.IProperty<[unknown]> | fc.IAsyncProperty<[unknown]>;
   /** the generator alone (for sampling what the target sees) */
   arbitrary: fc.Arbitrary<unknown>;
   /** filled while the property runs: the slowest single input */
@@ -75,6 +82,24 @@ function target<T>(name: string, arb: fc.Arbitrary<T>, run: (input: T) => void):
     // a GC pause or a descheduled process on a shared box is not a slow parser: a slow input must be
     // slow every time (a hang or a super-linear path is), so it is timed again before failing
     for (let retry = 0; retry < 2 && ms > INPUT_TIME_BOUND_MS; retry++) ms = Math.min(ms, timed());
+    stats.inputs++;
+    if (ms > stats.slowestMs) stats.slowestMs = ms;
+    if (ms > INPUT_TIME_BOUND_MS) throw new Error(`one input took ${ms.toFixed(1)} ms every time (bound ${INPUT_TIME_BOUND_MS} ms)`);
+  });
+  return { name, property, arbitrary: arb, stats };
+}
+
+/** a target whose input runs asynchronously (the engine over a lying backend); timed like `target` */
+function asyncTarget<T>(name: string, arb: fc.Arbitrary<T>, run: (input: T) => Promise<void>): FuzzTarget {
+  const stats = { inputs: 0, slowestMs: 0 };
+  const property = fc.asyncProperty(arb, async (input) => {
+    const timed = async (): Promise<number> => {
+      const started = performance.now();
+      await run(input);
+      return performance.now() - started;
+    };
+    let ms = await timed();
+    for (let retry = 0; retry < 2 && ms > INPUT_TIME_BOUND_MS; retry++) ms = Math.min(ms, await timed());
     stats.inputs++;
     if (ms > stats.slowestMs) stats.slowestMs = ms;
     if (ms > INPUT_TIME_BOUND_MS) throw new Error(`one input took ${ms.toFixed(1)} ms every time (bound ${INPUT_TIME_BOUND_MS} ms)`);
@@ -404,6 +429,96 @@ export const listParamsTarget = target('list parameters', fc.dictionary(fc.const
   typedOnly(() => parseListParams({ method: 'GET', bucket: 'b', query, headers: {}, secureTransport: true, principal: 'fuzz' }), true);
 });
 
+// ---------------------------------------------------------------- CompleteMultipartUpload, CreateBucketConfiguration
+
+const completeSeeds = [
+  Buffer.from('<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"9b2cf535f27731c974343645a3985328"</ETag></Part><Part><PartNumber>2</PartNumber><ETag>&quot;abc&quot;</ETag></Part></CompleteMultipartUpload>'),
+  Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">\n <Part><ETag>e1</ETag><PartNumber>10000</PartNumber><ChecksumCRC32>AAAAAA==</ChecksumCRC32></Part>\n</CompleteMultipartUpload>'),
+  Buffer.from(`<CompleteMultipartUpload>${Array.from({ length: 40 }, (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>"${i}"</ETag></Part>`).join('')}</CompleteMultipartUpload>`),
+  Buffer.from('<!DOCTYPE c [<!ENTITY x "1">]><CompleteMultipartUpload><Part><PartNumber>&x;</PartNumber><ETag>e</ETag></Part></CompleteMultipartUpload>'),
+];
+export const completeMultipartTarget = target('complete multipart xml', nearBytes(completeSeeds, 3000), (b) => {
+  typedOnly(() => {
+    const parts = parseCompleteParts(b);
+    if (parts.length === 0) throw new Error('no part accepted');
+    for (const [i, p] of parts.entries()) {
+      if (!Number.isSafeInteger(p.partNumber) || p.partNumber < 1 || p.partNumber > 10_000 || p.etag === '') throw new Error(`part ${JSON.stringify(p)}`);
+      if (i > 0 && p.partNumber <= parts[i - 1]!.partNumber) throw new Error('parts out of order accepted');
+    }
+  }, true);
+});
+
+const bucketConfigSeeds = [
+  Buffer.from('<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>eu-central-1</LocationConstraint></CreateBucketConfiguration>'),
+  Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<CreateBucketConfiguration><LocationConstraint/></CreateBucketConfiguration>'),
+  Buffer.from('<CreateBucketConfiguration></CreateBucketConfiguration>'),
+  Buffer.from('  \n'),
+];
+export const createBucketTarget = target('create bucket xml', nearBytes(bucketConfigSeeds, 2000), (b) => {
+  typedOnly(() => {
+    const location = locationOf(b);
+    if (location !== undefined && typeof location !== 'string') throw new Error('LocationConstraint not text');
+  }, true);
+});
+
+// ---------------------------------------------------------------- the SDK door's request target (host + path → bucket, key)
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const encodeKey = (key: string): string => key.split('/').map(encodeURIComponent).join('/');
+const wellFormed = (s: string): boolean => {
+  try {
+    encodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const addressed = fc
+  .record({ bucket: fc.stringMatching(BUCKET_NAME), key: fc.oneof(text(60), fc.constantFrom('', '/', 'a/', '//x', 'bucket/key', '%41', '..', '?a=b')).filter(wellFormed), style: fc.constantFrom('path', 'virtual'), base: fc.constantFrom('', '/base', '/a/b') })
+  .map(({ bucket, key, style, base }) => {
+    const enc = encodeKey(key);
+    return style === 'path'
+      ? { bucket, key, hostname: 'minio.local', path: `${base}/${bucket}/${enc}`, hints: { bucket, endpointPath: `${base}/${encodeURIComponent(bucket)}` } }
+      : { bucket, key, hostname: `${bucket}.minio.local`, path: `${base}/${enc}`, hints: { bucket, endpointPath: base === '' ? '/' : base } };
+  });
+const hostileTarget = fc.record({
+  hostname: fc.oneof(text(40), fc.constantFrom('b.host', 'host', '', '.')),
+  path: fc.oneof(text(120), fc.stringMatching(/^[/a-z%0-9A-F.]{0,60}$/), long('%', 3000), long('/', 3000)),
+  hints: fc.record({ bucket: fc.option(fc.oneof(text(20), fc.constantFrom('b', '')), { nil: undefined }), endpointPath: fc.option(fc.oneof(text(30), fc.constantFrom('/', '', '/b', '/base/b')), { nil: undefined }) }, { requiredKeys: [] }),
+});
+export const requestTargetTarget = target('sdk request target', fc.oneof(addressed.map((a) => ({ a })), hostileTarget.map((h) => ({ h }))), (input) => {
+  if ('a' in input) {
+    const { bucket, key, hostname, path, hints } = input.a;
+    const got = requestTarget(hostname, path, hints);
+    if (got.bucket !== bucket || (got.key ?? '') !== key) throw new Error(`${hostname} ${path} ${JSON.stringify(hints)} → ${JSON.stringify(got)}, sent ${JSON.stringify({ bucket, key })}`);
+    return;
+  }
+  const { hostname, path, hints } = input.h;
+  typedOnly(() => {
+    const got = requestTarget(hostname, path, { ...(hints.bucket !== undefined ? { bucket: hints.bucket } : {}), ...(hints.endpointPath !== undefined ? { endpointPath: hints.endpointPath } : {}) });
+    if (got.key !== undefined && got.bucket === undefined) throw new Error('a key without a bucket');
+  }, true);
+});
+
+// ---------------------------------------------------------------- the backend's answer to a ranged read
+
+const digits16 = fc.oneof(fc.nat().map(String), fc.maxSafeNat().map(String), fc.stringMatching(/^[0-9]{0,20}$/), fc.constant('9007199254740993'));
+const contentRange = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(digits16, digits16, fc.oneof(digits16, fc.constant('*'))).map(([a, b, t]) => `bytes ${a}-${b}/${t}`) },
+  fc.constantFrom('bytes */100', 'bytes 0-0/1', ' bytes 1-2/3 ', 'bytes=0-1/2', 'items 0-1/2', 'bytes 0-1/2, 3-4/5', ''),
+  text(80),
+  long('9', 3000),
+);
+export const contentRangeTarget = target('content range', contentRange, (v) => {
+  typedOnly(() => {
+    const r = parseContentRange(v);
+    if (!(Number.isSafeInteger(r.start) && Number.isSafeInteger(r.end) && Number.isSafeInteger(r.total) && r.start >= 0 && r.start <= r.end && r.end < r.total)) throw new Error(`${v} → ${JSON.stringify(r)}`);
+  }, false);
+});
+
+export const rangedReadTarget = asyncTarget('ranged read answer', rangedReadInput, rangedReadCase);
+export const driverAnswerTarget = asyncTarget('backend get answer', driverAnswerInput, driverAnswerCase);
+
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   sseHeadersTarget,
   rangeTarget,
@@ -416,4 +531,10 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   sealedChecksumsTarget,
   deleteObjectsTarget,
   listParamsTarget,
+  completeMultipartTarget,
+  createBucketTarget,
+  requestTargetTarget,
+  contentRangeTarget,
+  rangedReadTarget,
+  driverAnswerTarget,
 ];

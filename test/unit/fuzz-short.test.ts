@@ -9,8 +9,8 @@ import { runFuzzTarget } from '../fuzz/run-fuzz-target.js';
 const runs = Number(process.env['FUZZ_RUNS'] ?? 2000);
 
 for (const target of FUZZ_TARGETS) {
-  test(`fuzz ${target.name}: ${runs} generated inputs, only typed errors, bounded time per input`, (t) => {
-    const r = runFuzzTarget(target, runs);
+  test(`fuzz ${target.name}: ${runs} generated inputs, only typed errors, bounded time per input`, async (t) => {
+    const r = await runFuzzTarget(target, runs);
     t.is(r.runs, runs);
     t.log(`${r.runs} inputs in ${r.ms.toFixed(0)} ms, slowest ${r.slowestInputMs.toFixed(2)} ms, seed ${r.seed}`);
   });

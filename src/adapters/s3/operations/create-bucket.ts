@@ -8,7 +8,7 @@ import { bucketOf } from './bucket-of.js';
 const DOCUMENT_LIMIT = 64 * 1024;
 
 /** the LocationConstraint of a CreateBucketConfiguration document (empty body: none) */
-function locationOf(doc: Buffer): string | undefined {
+export function locationOf(doc: Buffer): string | undefined {
   if (doc.toString('utf8').trim() === '') return undefined;
   const root = parseS3Xml(doc)['CreateBucketConfiguration'];
   if (root === '') return undefined;
