@@ -18,6 +18,13 @@ export function backendModule(backend: S3SealConfig['backend']): ContainerModule
             region: backend.region,
             forcePathStyle: backend.forcePathStyle,
             credentials: { accessKeyId: backend.accessKeyId, secretAccessKey: backend.secretAccessKey },
+            // no `Expect: 100-continue` (the SDK adds it to bodies of 2 MiB and more): the Node handler
+            // sends such a request on a fresh connection without keep-alive and waits for the 100
+            // before the body, a connection set-up and a round trip per part or large PUT. It only
+            // saves sending a body the server refuses at once; s3seal's own backend requests are
+            // made with its own credentials to its own bucket, so that is rare, and a refused body
+            // is simply discarded.
+            expectContinueHeader: false,
           }),
       )
       .onDeactivation((client) => client.destroy());
