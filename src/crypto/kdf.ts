@@ -43,27 +43,31 @@ export function hkdf(
   return hkdfSha256(ikm, salt, info(id, label, extra), length);
 }
 
-/** RFC 5869 HKDF-SHA-256 of `length` bytes (at most 255 blocks); the pseudorandom key is wiped after use */
+/**
+ * RFC 5869 HKDF-SHA-256 of `length` bytes (at most 255 blocks); the pseudorandom key is wiped after
+ * use. A 32-byte output (every key s3seal derives) is the expand HMAC's own digest, not a copy, so
+ * there is exactly one buffer to wipe.
+ */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, infoBytes: Uint8Array, length: number): Buffer {
   if (!Number.isSafeInteger(length) || length < 1 || length > 255 * HASH_LEN) throw new RangeError('HKDF-SHA-256 output length out of range');
   const prk = createHmac('sha256', salt.length === 0 ? ZERO_SALT : salt).update(ikm).digest();
-  const out = Buffer.allocUnsafe(Math.ceil(length / HASH_LEN) * HASH_LEN);
-  let t: Buffer | undefined;
   try {
+    const blocks: Buffer[] = [];
+    let t: Buffer | undefined;
     for (let i = 0; i * HASH_LEN < length; i++) {
       const h = createHmac('sha256', prk);
       if (t) h.update(t);
       t = h.update(infoBytes).update(Buffer.of(i + 1)).digest();
-      t.copy(out, i * HASH_LEN);
+      blocks.push(t);
     }
+    if (blocks.length === 1 && length === HASH_LEN) return blocks[0]!;
+    const all = Buffer.concat(blocks);
+    const out = Buffer.from(all.subarray(0, length));
+    for (const b of [all, ...blocks]) b.fill(0);
+    return out;
   } finally {
     prk.fill(0);
-    t?.fill(0);
   }
-  if (out.length === length) return out;
-  const exact = Buffer.from(out.subarray(0, length));
-  out.fill(0);
-  return exact;
 }
 
 /** Constant-time equality for secrets and MACs; unequal lengths compare false without early exit on content. */
