@@ -43,7 +43,7 @@ crypto.createHmac = ((algorithm: string, key: crypto.BinaryLike | crypto.KeyObje
       return out;
     },
   });
-}) as typeof crypto.createHmac;
+});
 syncBuiltinESMExports();
 
 /** content keys and part key material: the secrets of a body (commitments are stored in headers) */
