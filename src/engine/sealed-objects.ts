@@ -233,7 +233,7 @@ export class SealedObjects {
       const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, beforeFinal, checksums?.declared ?? []);
       const metadata = withEnvelope(meta, envelope);
       const size = singlePartCiphertextSize(plaintextLength);
-      const put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers));
+      const put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers), size);
       const verified = got.verified;
       if (!checksums || !verified?.length) return put;
       if (allDeclared(checksums)) return { ...put, checksums: verified };
@@ -553,7 +553,8 @@ export class SealedObjects {
       // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
       await keys.charge?.(o, env, plaintextLength);
       const part = encryptPart(dek, envelope, partNumber, plaintextLength, beforeFinal ? { beforeFinal } : undefined);
-      return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, partCiphertextSize(plaintextLength), signal));
+      const size = partCiphertextSize(plaintextLength);
+      return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, size, signal), size);
     } finally {
       wipe(dek);
     }
@@ -679,7 +680,8 @@ const unquoted = (etag: string): string => etag.replace(/^(W\/)?"|"$/g, '');
  * emits an error: the S3 SDK re-emits a body stream's error on a wrapper nobody listens to (an
  * uncaught exception), so failures travel by the abort signal instead.
  */
-async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: (b: Readable, signal: AbortSignal) => Promise<T>): Promise<T> {
+async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: (b: Readable | Buffer, signal?: AbortSignal) => Promise<T>, ciphertextLength?: number): Promise<T> {
+  if (ciphertextLength !== undefined && ciphertextLength <= BUFFERED_SEND_LIMIT) return send(await sealWhole(body, sealing, ciphertextLength));
   const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
   const abort = new AbortController();
   const wire = new PassThrough({ highWaterMark: sealing.readableHighWaterMark });
@@ -696,4 +698,35 @@ async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: 
   // a backend failure stops reading the body; the stream's own error wins when it came first
   sent.catch(() => sealing.destroy());
   return Promise.race([sent, failed]);
+}
+
+/**
+ * Bodies whose ciphertext is at most this many bytes (1 MiB of plaintext plus its framing) are
+ * sealed whole in memory before the backend request starts, and sent as one Buffer with its
+ * Content-Length: the backend SDK then sends the body with a CRC32 header in one write instead of
+ * aws-chunked framing with a trailer over transfer-encoding: chunked, which costs a small object
+ * several milliseconds. Memory stays bounded (one such buffer per request in flight), and the
+ * verification is stricter than streaming: the length check and `beforeFinal` (checksums) finish
+ * before a single byte is sent.
+ */
+export const BUFFERED_SEND_LIMIT = singlePartCiphertextSize(1024 * 1024);
+
+/** the whole sealed output of `body` (exactly `length` bytes, or the sealing's own error) */
+async function sealWhole(body: Readable | Buffer, sealing: Transform, length: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(length);
+  let n = 0;
+  const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+  await new Promise<void>((resolve, reject) => {
+    sealing.on('data', (c: Buffer) => {
+      if (n + c.length > length) {
+        sealing.destroy(new SealError('PartLengthMismatch', 'sealed body is longer than its computed size'));
+        return;
+      }
+      c.copy(out, n);
+      n += c.length;
+    });
+    pipeline(source, sealing, (err) => (err ? reject(err) : resolve()));
+  });
+  if (n !== length) throw new SealError('PartLengthMismatch', 'sealed body is shorter than its computed size');
+  return out;
 }

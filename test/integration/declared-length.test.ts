@@ -93,10 +93,16 @@ function stream(data: Buffer, pieces: readonly number[] = []): Readable {
   return Readable.from(out);
 }
 
-const DECLARED = 2 * 65536 + 1;
+/**
+ * Declared lengths: one whose ciphertext is sent as a stream (over BUFFERED_SEND_LIMIT: the backend
+ * request starts before the body ended and must be aborted), and one sealed whole before any request
+ * (the backend must receive nothing at all).
+ */
+const STREAMED = 16 * 65536 + 1;
+const BUFFERED = 2 * 65536 + 1;
 
-/** Bodies that are not DECLARED bytes long, as a caller could send them. */
-function wrongBodies(): [string, () => Readable | Buffer][] {
+/** Bodies that are not `DECLARED` bytes long, as a caller could send them. */
+function wrongBodies(DECLARED: number): [string, () => Readable | Buffer][] {
   const plain = randomBytes(DECLARED + 65536);
   return [
     ['one byte too many, one buffer', () => plain.subarray(0, DECLARED + 1)],
@@ -112,7 +118,12 @@ function wrongBodies(): [string, () => Readable | Buffer][] {
   ];
 }
 
-async function expectAborted(t: { true: (v: boolean, m?: string) => void }, probe: SettleProbe, what: string): Promise<void> {
+/** streamed: the request was made and aborted; buffered: no request was made at all (`before`: requests so far) */
+async function expectAborted(t: { true: (v: boolean, m?: string) => void }, probe: SettleProbe, what: string, declared: number, before: number): Promise<void> {
+  if (declared === BUFFERED) {
+    t.true(probe.settled.length === before, `${what}: no backend request was made`);
+    return;
+  }
   const last = probe.settled.at(-1);
   t.true(last !== undefined, `${what}: a backend request was made`);
   // a request still waiting for its body after 15 s was not aborted
@@ -127,16 +138,20 @@ for (const kind of CLIENTS) {
       const o = { bucket, key: 'mp/over-long' };
       const token = await sealed.createMultipart(o, {}, sse);
       const { backendUploadId } = decodeUploadToken(root, o, token);
-      for (const [i, [what, body]] of wrongBodies().entries()) {
-        const err = await t.throwsAsync(sealed.uploadPart(o, token, i + 1, body(), DECLARED, sse));
-        t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
-        await expectAborted(t, probe, what);
+      let n = 0;
+      for (const DECLARED of [STREAMED, BUFFERED]) {
+        for (const [what, body] of wrongBodies(DECLARED)) {
+          const before = probe.settled.length;
+          const err = await t.throwsAsync(sealed.uploadPart(o, token, ++n, body(), DECLARED, sse));
+          t.true(isSealError(err, 'PartLengthMismatch'), `${DECLARED} ${what}: ${describe(err)}`);
+          await expectAborted(t, probe, `${DECLARED} ${what}`, DECLARED, before);
+        }
       }
       // a part of the right length still lands: the listing below is a real one
-      const good = randomBytes(DECLARED);
-      await sealed.uploadPart(o, token, 9, stream(good, [DECLARED - 1, 1]), DECLARED, sse);
+      const good = randomBytes(BUFFERED);
+      await sealed.uploadPart(o, token, 99, stream(good, [BUFFERED - 1, 1]), BUFFERED, sse);
       const listed = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: o.key, UploadId: backendUploadId }));
-      t.deepEqual((listed.Parts ?? []).map((p) => p.PartNumber), [9], 'only the part of the right length was stored');
+      t.deepEqual((listed.Parts ?? []).map((p) => p.PartNumber), [99], 'only the part of the right length was stored');
       await sealed.abortMultipart(o, token);
     } finally {
       cleanup();
@@ -146,21 +161,25 @@ for (const kind of CLIENTS) {
   test(`minio, ${kind}: a single-part PUT with a body of the wrong length fails with PartLengthMismatch, the request is aborted, and no object is stored (a previous one stays intact)`, async (t) => {
     const { s3, probe, sealed, sse, bucket, cleanup } = await setup(kind);
     try {
-      for (const [i, [what, body]] of wrongBodies().entries()) {
-        const key = `single/${i}`;
-        const err = await t.throwsAsync(sealed.put({ bucket, key }, body(), DECLARED, {}, sse));
-        t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
-        await expectAborted(t, probe, what);
-        const head = await t.throwsAsync(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
-        t.is((head as { name?: string }).name, 'NotFound', `${what}: no object`);
+      for (const DECLARED of [STREAMED, BUFFERED]) {
+        for (const [i, [what, body]] of wrongBodies(DECLARED).entries()) {
+          const key = `single/${DECLARED}/${i}`;
+          const before = probe.settled.length;
+          const err = await t.throwsAsync(sealed.put({ bucket, key }, body(), DECLARED, {}, sse));
+          t.true(isSealError(err, 'PartLengthMismatch'), `${DECLARED} ${what}: ${describe(err)}`);
+          await expectAborted(t, probe, `${DECLARED} ${what}`, DECLARED, before);
+          const head = await t.throwsAsync(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+          t.is((head as { name?: string }).name, 'NotFound', `${DECLARED} ${what}: no object`);
+        }
       }
       // over an existing object: the failed PUT leaves it as it was
       const before = randomBytes(1000);
       await sealed.put({ bucket, key: 'kept' }, before, before.length, {}, sse);
-      const [what, body] = wrongBodies()[3]!;
-      const err = await t.throwsAsync(sealed.put({ bucket, key: 'kept' }, body(), DECLARED, {}, sse));
+      const [what, body] = wrongBodies(STREAMED)[3]!;
+      const before2 = probe.settled.length;
+      const err = await t.throwsAsync(sealed.put({ bucket, key: 'kept' }, body(), STREAMED, {}, sse));
       t.true(isSealError(err, 'PartLengthMismatch'), `${what}: ${describe(err)}`);
-      await expectAborted(t, probe, what);
+      await expectAborted(t, probe, what, STREAMED, before2);
       t.true((await buffer((await sealed.get({ bucket, key: 'kept' }, sse)).stream)).equals(before), 'the previous object is intact');
     } finally {
       cleanup();

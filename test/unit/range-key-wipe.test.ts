@@ -2,10 +2,11 @@
  * Key buffers derived for a ranged read are zeroed when the backend read fails (issue 6, item 14):
  * the content key derived before `source.read(...)` must not outlive a read that throws.
  *
- * Seam: every key s3seal derives comes from node:crypto's hkdfSync (src/crypto/kdf.ts wraps the
- * returned ArrayBuffer without copying). This file replaces hkdfSync with a recording wrapper
- * (syncBuiltinESMExports makes the ESM binding see it), so the test can look at each derived key
- * buffer after the failed read. AVA runs each test file in its own process: the patch stays here.
+ * Seam: every key s3seal derives is the digest of node:crypto's HMAC-SHA-256 (src/crypto/kdf.ts:
+ * HKDF's expand HMAC, whose 32-byte digest is returned without copying). This file replaces
+ * createHmac with a recording wrapper (syncBuiltinESMExports makes the ESM binding see it) that
+ * keeps each digest with the label found in the HMAC's input, so the test can look at each derived
+ * key buffer after the failed read. AVA runs each test file in its own process: the patch stays here.
  */
 import test from 'ava';
 import crypto, { randomBytes } from 'node:crypto';
@@ -22,14 +23,27 @@ interface Derived {
 }
 
 const derived: Derived[] = [];
-const original = crypto.hkdfSync;
+const original = crypto.createHmac;
 const labels = Object.values(LABEL);
-crypto.hkdfSync = ((digest: string, ikm: crypto.BinaryLike, salt: crypto.BinaryLike, info: crypto.BinaryLike, keylen: number): ArrayBuffer => {
-  const out = original(digest, ikm, salt, info, keylen);
-  const text = Buffer.from(info as Uint8Array).toString('latin1');
-  derived.push({ label: labels.find((l) => text.includes(`${l}\0`)) ?? '?', key: new Uint8Array(out) });
-  return out;
-}) as typeof crypto.hkdfSync;
+crypto.createHmac = ((algorithm: string, key: crypto.BinaryLike | crypto.KeyObject, options?: unknown): crypto.Hmac => {
+  const hmac = original(algorithm, key, options as undefined);
+  const inputs: Buffer[] = [];
+  const update = hmac.update.bind(hmac);
+  const digest = hmac.digest.bind(hmac) as () => Buffer;
+  return Object.assign(hmac, {
+    update: (data: crypto.BinaryLike) => {
+      inputs.push(Buffer.from(data as Uint8Array));
+      update(data);
+      return hmac;
+    },
+    digest: () => {
+      const out = digest();
+      const text = Buffer.concat(inputs).toString('latin1');
+      derived.push({ label: labels.find((l) => text.includes(`${l}\0`)) ?? '?', key: out });
+      return out;
+    },
+  });
+});
 syncBuiltinESMExports();
 
 /** content keys and part key material: the secrets of a body (commitments are stored in headers) */

@@ -78,3 +78,25 @@ test('a sealed client refuses presigning too', async (t) => {
   t.regex(err?.message ?? '', /gateway \(`s3seal serve`\)/);
   await s3.close();
 });
+
+test('a sealed client does not SigV4-sign (no Authorization, no payload SHA-256 pass) but still sends the SDK flexible checksum; a plugin on a user client keeps its signer', async (t) => {
+  const seen: S3Request[] = [];
+  const container = createContainer(config(), { modules: [fakeCoreModule(seen)] });
+  const sealed = createSealedS3Client(container);
+  const own = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  own.middlewareStack.use(getS3SealPlugin(container));
+  try {
+    await sealed.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: Buffer.from('hello') }));
+    await own.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: Buffer.from('hello') }));
+    const [fromSealed, fromOwn] = seen;
+    t.is(fromSealed!.headers['authorization'], undefined);
+    t.is(fromSealed!.headers['x-amz-content-sha256'], undefined);
+    // the checksum the core verifies and seals is still the SDK's own
+    t.is(fromSealed!.headers['x-amz-checksum-crc32'], 'NhCmhg==');
+    t.regex(fromOwn!.headers['authorization'] ?? '', /^AWS4-HMAC-SHA256 /);
+    t.is(fromOwn!.headers['x-amz-content-sha256'], '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+  } finally {
+    sealed.destroy();
+    own.destroy();
+  }
+});

@@ -1,6 +1,7 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { HttpHandler } from '@smithy/core/protocols';
 import type { HttpResponse } from '@smithy/core/transport';
+import type { HttpSigner } from '@smithy/types';
 import type { Container } from 'inversify';
 import type { S3SealConfigInput } from '../../container/config.js';
 import { SealError } from '../../errors.js';
@@ -23,6 +24,23 @@ const noNetwork: HttpHandler = {
   updateHttpClientConfig: () => undefined,
   httpHandlerConfigs: () => ({}),
 };
+
+/**
+ * The sealed client's request signing: none. Its requests never leave the process — the door hands
+ * the finished HttpRequest to the S3 core, which verifies no SigV4 signature (the in-process door is
+ * trusted, DESIGN.md "Doors") and no payload SHA-256 (`payloadHashTrusted`, to-s3-request.ts). Signing
+ * would only cost time: an HMAC chain per request and, for every buffered body, a SHA-256 pass over
+ * the whole plaintext (about 0.27 s per 256 MiB here). The schemes keep the SDK's ids and identity
+ * providers, so auth-scheme selection and credential resolution behave as in any S3Client; only
+ * `sign` returns the request unchanged. The SDK's flexible checksums still run: the core verifies
+ * them and seals them with the object, and x-amz-checksum-mode works as before. A user who puts
+ * `getS3SealPlugin` on their own client keeps their own signer.
+ */
+const unsigned: HttpSigner = { sign: (request) => Promise.resolve(request) };
+const IN_PROCESS_AUTH_SCHEMES: NonNullable<S3ClientConfig['httpAuthSchemes']> = [
+  { schemeId: 'aws.auth#sigv4', identityProvider: (ipc) => ipc.getIdentityProvider('aws.auth#sigv4'), signer: unsigned },
+  { schemeId: 'aws.auth#sigv4a', identityProvider: (ipc) => ipc.getIdentityProvider('aws.auth#sigv4a'), signer: unsigned },
+];
 
 /** An S3Client whose every request is served by s3seal's S3 core; `destroy()` also closes the container it created. */
 export class SealedS3Client extends S3Client {
@@ -69,6 +87,7 @@ export function createSealedS3Client(config: S3SealConfigInput | Container, clie
     forcePathStyle: true,
     credentials: { accessKeyId: 's3seal-in-process', secretAccessKey: 's3seal-in-process' },
     requestHandler: noNetwork,
+    httpAuthSchemes: IN_PROCESS_AUTH_SCHEMES,
     ...sdk,
   });
 }
