@@ -7,11 +7,9 @@
  *
  * argv: bucket, canary token (hex), SSE-C key (base64), keystore path
  */
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, UploadPartCommand, type PutObjectCommandInput } from '@aws-sdk/client-s3';
-import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { createSealedS3Client } from '../../src/index.js';
+import { sealedFileClient } from './sealed-file-client.js';
 import { service } from './services.js';
 
 const [bucket, tokenHex, ssecKeyB64, keyPath] = process.argv.slice(2) as [string, string, string, string];
@@ -26,17 +24,8 @@ export function canaryBody(token: Buffer, n: number): Buffer {
 }
 
 async function main(): Promise<void> {
-  const ks = new FileKeystore({ path: keyPath, create: true });
-  await ks.createKey('s3-default');
-  const kms = await ks.createKey('canary-kms');
-  const m = service('minio');
-  const client = createSealedS3Client({
-    backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
-    keystores: { file: { path: keyPath } },
-    defaultKmsKeystore: 'file',
-    readKeys: [kms.keyId],
-    uploadTokenRoot: randomBytes(32).toString('base64'),
-  });
+  const { client, kmsKeyId } = await sealedFileClient(service('minio'), keyPath, 'canary-kms');
+  const kms = { keyId: kmsKeyId };
   // a base64 string of 32 bytes is taken as the key itself (middleware-ssec: isValidBase64EncodedSSECustomerKey)
   const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: ssecKeyB64 };
   const modes: Record<string, { write: Partial<PutObjectCommandInput>; read: object }> = {

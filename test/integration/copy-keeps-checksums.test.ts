@@ -8,24 +8,15 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { createSealedS3Client } from '../../src/index.js';
+import { sealedFileClient } from '../helpers/sealed-file-client.js';
 import { freshBucket, service } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 test('a copy (re-wrap to another key and mode) returns the source\'s sealed checksums with ChecksumMode', async (t) => {
   const m = service('minio');
   const keyPath = join(tempDir('copy-ck'), 'keys.json');
-  const ks = new FileKeystore({ path: keyPath, create: true });
-  await ks.createKey('s3-default');
-  const kms = await ks.createKey('copy-ck');
-  const client = createSealedS3Client({
-    backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
-    keystores: { file: { path: keyPath } },
-    defaultKmsKeystore: 'file',
-    readKeys: [kms.keyId],
-    uploadTokenRoot: randomBytes(32).toString('base64'),
-  });
+  const { client, kmsKeyId } = await sealedFileClient(m, keyPath, 'copy-ck');
+  const kms = { keyId: kmsKeyId };
   try {
     const bucket = await freshBucket(m, 'copy-ck');
     const body = randomBytes(200_000);

@@ -9,8 +9,7 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException, UpdateObjectEncryptionCommand } from '@aws-sdk/client-s3';
-import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { createSealedS3Client } from '../../src/index.js';
+import { sealedFileClient } from '../helpers/sealed-file-client.js';
 import { freshBucket, s3Client, service } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -21,16 +20,8 @@ async function stored(raw: ReturnType<typeof s3Client>, bucket: string, key: str
 test('UpdateObjectEncryption: SSE-S3 → SSE-KMS (bucket key) by re-wrap; content, metadata and checksums kept; SSE-C and bad documents refused', async (t) => {
   const m = service('minio');
   const keyPath = join(tempDir('uoe'), 'keys.json');
-  const ks = new FileKeystore({ path: keyPath, create: true });
-  await ks.createKey('s3-default');
-  const kms = await ks.createKey('uoe-target');
-  const client = createSealedS3Client({
-    backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
-    keystores: { file: { path: keyPath } },
-    defaultKmsKeystore: 'file',
-    readKeys: [kms.keyId],
-    uploadTokenRoot: randomBytes(32).toString('base64'),
-  });
+  const { client, kmsKeyId } = await sealedFileClient(m, keyPath, 'uoe-target');
+  const kms = { keyId: kmsKeyId };
   const raw = s3Client(m);
   try {
     const bucket = await freshBucket(m, 'uoe');
