@@ -22,10 +22,14 @@ export async function startSeaweedfs(): Promise<RunningService> {
   writeFileSync(s3Config, JSON.stringify({
     identities: [{ name: 's3seal', credentials: [{ accessKey, secretKey }], actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'] }],
   }), { mode: 0o600 });
+  // `-volume.max`: an explicit volume count. The automatic one (free disk / volume size limit) ran out
+  // after ~40 buckets — SeaweedFS gives every bucket its own collection and grows 7 volumes for it —
+  // and every write then failed with 500 ("No writable volumes and no free volumes left"); volume
+  // files are sparse, so a high count costs no disk.
   const args = [
     'server', `-dir=${dataDir}`, '-ip=127.0.0.1', '-ip.bind=127.0.0.1',
     `-master.port=${master}`, `-master.port.grpc=${masterGrpc}`, '-master.volumeSizeLimitMB=256', '-master.telemetry=false',
-    `-volume.port=${volume}`, `-volume.port.grpc=${volumeGrpc}`, '-volume.max=0',
+    `-volume.port=${volume}`, `-volume.port.grpc=${volumeGrpc}`, '-volume.max=3000',
     '-filer', `-filer.port=${filer}`, `-filer.port.grpc=${filerGrpc}`,
     '-s3', `-s3.port=${s3}`, `-s3.port.grpc=${s3Grpc}`, `-s3.config=${s3Config}`, '-s3.port.iceberg=0', '-s3.port.lance=0',
   ];

@@ -27,6 +27,21 @@ for (const name of ['minio', 'seaweedfs'] as const) {
   });
 }
 
+test('seaweedfs: takes writes in 60 more fresh buckets (each bucket is a collection with its own volumes; the automatic volume count ran out after ~40)', async (t) => {
+  t.timeout(180_000);
+  const s3 = s3Client(service('seaweedfs'));
+  try {
+    for (let i = 0; i < 60; i++) {
+      const Bucket = uniqueName(`s3seal-vol${i}`);
+      await s3.send(new CreateBucketCommand({ Bucket }));
+      await s3.send(new PutObjectCommand({ Bucket, Key: 'k', Body: Buffer.alloc(100) }));
+    }
+    t.pass();
+  } finally {
+    s3.destroy();
+  }
+});
+
 test('minio-sse: native SSE-S3 PUT succeeds and HEAD reports AES256', async (t) => {
   const s3 = s3Client(service('minio-sse'));
   const Bucket = uniqueName('s3seal-sse');
