@@ -49,6 +49,29 @@ export function checkVerified(c: BodyChecksums, verified: readonly SealedChecksu
   }
 }
 
+/** `verify`, then checkVerified: the body's checksums, or BadDigest */
+export async function verifiedChecksums(c: BodyChecksums): Promise<readonly SealedChecksum[]> {
+  const v = await c.verify();
+  checkVerified(c, v);
+  return v;
+}
+
+/**
+ * The check a sealing stream awaits before its final chunk (FramedTransform's beforeFinal) for a
+ * body with checksums, and what it verified: `verified()` is set once the hook passed, so a write
+ * that succeeded has it. Without checksums there is no hook.
+ */
+export function checksumHook(c: BodyChecksums | undefined): { beforeFinal?: () => Promise<void>; verified: () => readonly SealedChecksum[] | undefined } {
+  if (!c) return { verified: () => undefined };
+  let verified: readonly SealedChecksum[] | undefined;
+  return {
+    beforeFinal: async () => {
+      verified = await verifiedChecksums(c);
+    },
+    verified: () => verified,
+  };
+}
+
 /** whether every verified value went up with the body already (nothing is left to seal after it) */
 export function allDeclared(c: BodyChecksums): boolean {
   return c.algorithms.every((a) => c.declared.some((d) => d.algorithm === a));

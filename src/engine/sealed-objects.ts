@@ -19,7 +19,7 @@ import { hintedRead, resolveRead, type ReadWant } from './read-selection.js';
 import type { RangeRequest } from './resolve-range-request.js';
 import { servedRangeFor, singlePartRangeRequest } from './single-part-range-request.js';
 import { SkipFront } from './skip-front.js';
-import { allDeclared, checkVerified, probeEntries, type BodyChecksums } from './body-checksums.js';
+import { allDeclared, checksumHook, probeEntries, type BodyChecksums } from './body-checksums.js';
 import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, rewrappedEnvelope, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
@@ -221,20 +221,13 @@ export class SealedObjects {
     try {
       // the budget holds the envelope with every announced checksum, before anything is sent
       if (checksums && !allDeclared(checksums)) withEnvelope(meta, singlePartEnvelope(dek, wrap, probeEntries(checksums)));
-      // set by beforeFinal, i.e. before the final chunk leaves: a PUT that succeeded has it
-      const got: { verified?: readonly SealedChecksum[] } = {};
-      const beforeFinal = checksums
-        ? async (): Promise<void> => {
-            const v = await checksums.verify();
-            checkVerified(checksums, v);
-            got.verified = v;
-          }
-        : undefined;
-      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, beforeFinal, checksums?.declared ?? []);
+      // verified before the final chunk leaves: a PUT that succeeded has them
+      const hook = checksumHook(checksums);
+      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, hook.beforeFinal, checksums?.declared ?? []);
       const metadata = withEnvelope(meta, envelope);
       const size = singlePartCiphertextSize(plaintextLength);
       const put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers), size);
-      const verified = got.verified;
+      const verified = hook.verified();
       if (!checksums || !verified?.length) return put;
       if (allDeclared(checksums)) return { ...put, checksums: verified };
       const replaced = await this.store.replaceMetadata(o.bucket, o.key, withEnvelope(meta, singlePartEnvelope(dek, wrap, verified)), put.etag, size, headers);

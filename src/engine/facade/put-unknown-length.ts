@@ -6,8 +6,7 @@ import type { FacadeContext, PutObjectRequest, PutObjectResult } from './facade-
 import { pickContentHeaders } from './pick-content-headers.js';
 import { putResultOf } from './put-result.js';
 import { sseResultOf } from './sse-result.js';
-import { checkVerified } from '../body-checksums.js';
-import type { SealedChecksum } from '../../crypto/sealed-checksums.js';
+import { verifiedChecksums } from '../body-checksums.js';
 
 /** S3's smallest part (all but the last) */
 export const MIN_UNKNOWN_LENGTH_PART = 5 * 1024 * 1024;
@@ -69,11 +68,7 @@ export async function putUnknownLength(ctx: FacadeContext, req: PutObjectRequest
       }
       // the body has ended: its checksums are verified before the upload is completed (a mismatch
       // aborts it), and sealed as the whole object's — to the caller this was one PutObject
-      let verified: readonly SealedChecksum[] | undefined;
-      if (req.checksums) {
-        verified = await req.checksums.verify();
-        checkVerified(req.checksums, verified);
-      }
+      const verified = req.checksums ? await verifiedChecksums(req.checksums) : undefined;
       const put = await ctx.objects.completeMultipart(o, token, done, keys, verified);
       return putResultOf(put, sseResultOf(keys.wrap!, customerKey));
     } catch (err) {

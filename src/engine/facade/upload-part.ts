@@ -3,8 +3,7 @@ import { CapturingResolver } from './capturing-resolver.js';
 import type { FacadeContext, UploadPartRequest, UploadPartResult } from './facade-types.js';
 import { sseResultOf } from './sse-result.js';
 import { objectChecksumsOf } from './object-checksums.js';
-import { checkVerified } from '../body-checksums.js';
-import type { SealedChecksum } from '../../crypto/sealed-checksums.js';
+import { checksumHook } from '../body-checksums.js';
 
 /**
  * UploadPart: the upload's key from the envelope in the upload token, through the reader (an SSE-C
@@ -16,17 +15,10 @@ export async function uploadPart(ctx: FacadeContext, req: UploadPartRequest): Pr
   await ctx.policy.authorize(req.principal, 'UploadPart', o);
   const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey));
   // the part's checksums are verified before its final chunk (a mismatch stores no complete part) and echoed, not sealed
-  const got: { verified?: readonly SealedChecksum[] } = {};
-  const c = req.checksums;
-  const beforeFinal = c
-    ? async (): Promise<void> => {
-        const v = await c.verify();
-        checkVerified(c, v);
-        got.verified = v;
-      }
-    : undefined;
-  const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys, beforeFinal);
+  const hook = checksumHook(req.checksums);
+  const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys, hook.beforeFinal);
   if (keys.envelope === undefined) throw new SealError('UploadTokenInvalid', 'the upload token yielded no envelope');
-  const checksums = got.verified ? objectChecksumsOf(got.verified) : undefined;
+  const verified = hook.verified();
+  const checksums = verified ? objectChecksumsOf(verified) : undefined;
   return { etag, sse: sseResultOf(keys.envelope, req.customerKey), ...(checksums ? { checksums } : {}) };
 }
