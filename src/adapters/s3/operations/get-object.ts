@@ -1,10 +1,8 @@
 import { isSealError } from '../../../errors.js';
-import { checksumEchoHeaders, checksumModeRequested } from '../checksum-echo-headers.js';
+import { checksumModeRequested } from '../checksum-echo-headers.js';
 import { ErrorWithHeaders } from '../error-with-headers.js';
-import { objectResponseHeaders } from '../object-headers.js';
 import type { S3Operation } from '../s3-operation.js';
-import { sseEchoHeaders } from '../sse-echo-headers.js';
-import { conditionalAnswer, readRequest } from './read-request.js';
+import { conditionalAnswer, readRequest, readResponseHeaders } from './read-request.js';
 
 /**
  * GetObject, whole or ranged (206 + Content-Range; an unsatisfiable range is 416 InvalidRange with
@@ -38,7 +36,7 @@ export const getObject: S3Operation = async (ctx, req) => {
       got.body.destroy();
       return answer;
     }
-    const headers: Record<string, string> = { ...objectResponseHeaders(got, req), ...sseEchoHeaders(got.sse, 'object'), ...checksumEchoHeaders(got.checksums), ...(got.partsCount !== undefined ? { 'x-amz-mp-parts-count': String(got.partsCount) } : {}) };
+    const headers = readResponseHeaders(got, req);
     if (got.contentRange === undefined) return { status: 200, headers, body: got.body };
     const { start, end, total } = got.contentRange;
     headers['content-range'] = `bytes ${start}-${end}/${total}`;

@@ -1,11 +1,9 @@
 import { contentRange, resolveRange } from '../resolve-range.js';
 import { isSealError } from '../../../errors.js';
-import { checksumEchoHeaders, checksumModeRequested } from '../checksum-echo-headers.js';
+import { checksumModeRequested } from '../checksum-echo-headers.js';
 import { ErrorWithHeaders } from '../error-with-headers.js';
-import { objectResponseHeaders } from '../object-headers.js';
 import type { S3Operation } from '../s3-operation.js';
-import { sseEchoHeaders } from '../sse-echo-headers.js';
-import { conditionalAnswer, readRequest } from './read-request.js';
+import { conditionalAnswer, readRequest, readResponseHeaders } from './read-request.js';
 
 /**
  * HeadObject: the plaintext length and the object's headers, no key use (an SSE-C object needs its
@@ -18,7 +16,7 @@ export const headObject: S3Operation = async (ctx, req) => {
     const head = await ctx.facade.headObject({ ...r.object, ...(r.customerKey !== undefined ? { customerKey: r.customerKey } : {}), checksumMode: checksumModeRequested(req.headers), ...(r.partNumber !== undefined ? { partNumber: r.partNumber } : {}) });
     const answer = conditionalAnswer(r.conditionals, head);
     if (answer) return answer;
-    const headers: Record<string, string> = { ...objectResponseHeaders(head, req), ...sseEchoHeaders(head.sse, 'object'), ...checksumEchoHeaders(head.checksums), ...(head.partsCount !== undefined ? { 'x-amz-mp-parts-count': String(head.partsCount) } : {}) };
+    const headers = readResponseHeaders(head, req);
     if (head.contentRange !== undefined) {
       // a partNumber HEAD: S3 answers 206 with the part's place in the object, as the GET would
       const { start, end, total } = head.contentRange;

@@ -1,6 +1,9 @@
 import { wipe } from '../../../crypto/kdf.js';
 import { SealError } from '../../../errors.js';
-import type { ObjectRequest } from '../../../engine/facade/facade-types.js';
+import type { HeadObjectResult, ObjectRequest } from '../../../engine/facade/facade-types.js';
+import { checksumEchoHeaders } from '../checksum-echo-headers.js';
+import { objectResponseHeaders } from '../object-headers.js';
+import { sseEchoHeaders } from '../sse-echo-headers.js';
 import { evaluateConditionals, type ConditionalOutcome } from '../evaluate-conditionals.js';
 import { refuseVersionId } from '../object-headers.js';
 import { parseConditionals, type Conditionals } from '../parse-conditionals.js';
@@ -56,4 +59,9 @@ export function conditionalAnswer(c: Conditionals, current: { etag: string; last
     return { status: 304, headers: { etag: current.etag, ...(current.lastModified ? { 'last-modified': current.lastModified.toUTCString() } : {}) } };
   }
   throw new SealError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+}
+
+/** The headers a GET and a HEAD answer alike: the object's, its SSE echo, its checksums (when asked), the part count of a partNumber read. */
+export function readResponseHeaders(r: HeadObjectResult, req: S3Request): Record<string, string> {
+  return { ...objectResponseHeaders(r, req), ...sseEchoHeaders(r.sse, 'object'), ...checksumEchoHeaders(r.checksums), ...(r.partsCount !== undefined ? { 'x-amz-mp-parts-count': String(r.partsCount) } : {}) };
 }
