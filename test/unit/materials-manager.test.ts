@@ -251,8 +251,8 @@ test('container: TOKENS.MaterialsManager is wired with defaultKmsKey and readKey
 
   const seen: string[] = [];
   const policy: AllowedReadKeys = {
-    check: (principal, bucket, key, mode, keyId) => {
-      seen.push(`${principal} ${bucket}/${key} ${mode} ${keyId ?? '-'}`);
+    check: ({ principal, object, mode, keyId, use }) => {
+      seen.push(`${principal} ${object.bucket}/${object.key} ${mode} ${keyId ?? '-'} ${use}`);
       return Promise.resolve();
     },
   };
@@ -267,7 +267,7 @@ test('container: TOKENS.MaterialsManager is wired with defaultKmsKey and readKey
   const m2 = getService(rebound, TOKENS.MaterialsManager);
   const p2 = await written(getService(rebound, TOKENS.KeystoreRegistry).resolver({ mode: 'SSE-KMS', keyRef: 'file:planted' }));
   t.true((await (await m2.forRead({ object: o, envelope: p2.env, principal: 'alice' })).recover(o, p2.env)).equals(p2.dek));
-  t.deepEqual(seen, ['alice b/dir/k SSE-KMS file:planted']);
+  t.deepEqual(seen, ['alice b/dir/k SSE-KMS file:planted decrypt']);
   await closeContainer(rebound);
 });
 

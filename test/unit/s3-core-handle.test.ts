@@ -3,7 +3,7 @@
  * unsupported request answers NotImplemented 501 in S3's XML with request id and resource and
  * reaches neither the facade nor the backend; HEAD errors carry no body; typed errors keep their S3
  * code, anything else is InternalError with S3's generic text; the request id comes from the
- * generator the options name; the Complete document parser's codes; echo headers and planFor.
+ * generator the options name; the Complete document parser's codes; echo headers and requestedEncryptionOf.
  */
 import test from 'ava';
 import { Readable } from 'node:stream';
@@ -14,7 +14,7 @@ import type { S3Request } from '../../src/adapters/s3/s3-request.js';
 import { parseCompleteParts } from '../../src/adapters/s3/operations/complete-multipart-upload.js';
 import { parseObjectEncryption } from '../../src/adapters/s3/operations/update-object-encryption.js';
 import { sseEchoHeaders } from '../../src/adapters/s3/sse-echo-headers.js';
-import { planFor, wipeSseRequest } from '../../src/adapters/s3/plan-for.js';
+import { requestedEncryptionOf, wipeSseRequest } from '../../src/adapters/s3/requested-encryption-of.js';
 import { BackendRequestError } from '../../src/backends/backend-request-error.js';
 import { SealError, isSealError } from '../../src/errors.js';
 import type { ObjectStore } from '../../src/backends/object-store.js';
@@ -134,15 +134,15 @@ test('sseEchoHeaders: what S3 echoes per mode and response kind', (t) => {
   t.deepEqual(sseEchoHeaders(undefined, 'object'), {});
 });
 
-test('planFor: no SSE and AES256 → SSE-S3; aws:kms without key id → no keyRef (the default KMS key); key id, context, bucket key carried; SSE-C holds the request key, zeroed by wipeSseRequest', (t) => {
-  t.deepEqual(planFor({ mode: 'none' }), { mode: 'SSE-S3' });
-  t.deepEqual(planFor({ mode: 'SSE-S3' }), { mode: 'SSE-S3' });
-  t.deepEqual(planFor({ mode: 'SSE-KMS' }), { mode: 'SSE-KMS' });
-  t.deepEqual(planFor({ mode: 'SSE-KMS', keyId: 'alias/x', context: { a: 'b' }, bucketKeyEnabled: true }), { mode: 'SSE-KMS', keyRef: 'alias/x', context: { a: 'b' }, bucketKey: true });
-  t.deepEqual(planFor({ mode: 'SSE-KMS', bucketKeyEnabled: false }), { mode: 'SSE-KMS' });
+test('requestedEncryptionOf: no SSE stays none (the bucket default decides), AES256 → SSE-S3; aws:kms without key id → no keyRef; key id, context carried; an unsaid BucketKeyEnabled stays unsaid, a said one (also false) is kept; SSE-C holds the request key, zeroed by wipeSseRequest', (t) => {
+  t.deepEqual(requestedEncryptionOf({ mode: 'none' }), { mode: 'none' });
+  t.deepEqual(requestedEncryptionOf({ mode: 'SSE-S3' }), { mode: 'SSE-S3' });
+  t.deepEqual(requestedEncryptionOf({ mode: 'SSE-KMS' }), { mode: 'SSE-KMS' });
+  t.deepEqual(requestedEncryptionOf({ mode: 'SSE-KMS', keyId: 'alias/x', context: { a: 'b' }, bucketKeyEnabled: true }), { mode: 'SSE-KMS', keyRef: 'alias/x', context: { a: 'b' }, bucketKey: true });
+  t.deepEqual(requestedEncryptionOf({ mode: 'SSE-KMS', bucketKeyEnabled: false }), { mode: 'SSE-KMS', bucketKey: false });
   const key = Buffer.alloc(32, 7);
   const sse = { mode: 'SSE-C' as const, key, keyMd5: 'x' };
-  const plan = planFor(sse);
+  const plan = requestedEncryptionOf(sse);
   t.is(plan.mode === 'SSE-C' ? plan.customerKey : undefined, key);
   wipeSseRequest(sse);
   t.true(key.every((b) => b === 0));

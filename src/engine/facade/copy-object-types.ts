@@ -1,5 +1,5 @@
 import type { ContentHeaders } from '../../backends/object-store.js';
-import type { EncryptionPlan } from '../materials/materials-manager.js';
+import type { RequestedEncryption } from '../materials/write-planner.js';
 import type { UserMetadata } from '../metadata-budget.js';
 import type { SseResult } from './facade-types.js';
 
@@ -34,8 +34,8 @@ export interface CopyObjectRequest extends ContentHeaders {
   /** the destination */
   bucket: string;
   key: string;
-  /** the destination's encryption after its SSE headers and bucket defaults were applied (no SSE headers: the default, SSE-S3) */
-  encryption: EncryptionPlan;
+  /** what the destination's SSE headers asked for ('none': the bucket default applies) */
+  encryption: RequestedEncryption;
   /**
    * the request named the destination's encryption (SSE headers): a copy of an object onto itself
    * then changes its encryption attributes, which S3 accepts (key rotation by copy-to-self)

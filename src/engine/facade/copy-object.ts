@@ -6,6 +6,7 @@ import type { ObjectHead } from '../sealed-objects.js';
 import type { CopyObjectRequest, CopyObjectResult, CopySourceCondition, CopySourceRequest } from './copy-object-types.js';
 import type { FacadeContext, UserMetadata } from './facade-types.js';
 import { CapturingResolver } from './capturing-resolver.js';
+import { conditionsOf } from './conditions-of.js';
 import { pickContentHeaders } from './pick-content-headers.js';
 import { sseResultOf } from './sse-result.js';
 
@@ -36,22 +37,27 @@ export async function readCopySource(ctx: FacadeContext, s: CopySourceRequest, c
  *   conditional on the version read, so a concurrent write could be overwritten.
  * A copy onto itself that changes neither metadata (REPLACE) nor encryption (SSE headers) is
  * InvalidRequest, as on S3.
+ *
+ * Key use (DESIGN.md permission matrix): a copy is decrypt(source) + encrypt(destination); as
+ * `UpdateObjectEncryption` (a metadata-only re-wrap in place) it is rewrap(source) + encrypt(target),
+ * the policy adding decrypt(source) when the target is more widely readable.
  */
-export async function copyObject(ctx: FacadeContext, req: CopyObjectRequest): Promise<CopyObjectResult> {
+export async function copyObject(ctx: FacadeContext, req: CopyObjectRequest, operation: 'CopyObject' | 'UpdateObjectEncryption' = 'CopyObject'): Promise<CopyObjectResult> {
   const src = { bucket: req.source.bucket, key: req.source.key };
   const dst = { bucket: req.bucket, key: req.key };
-  await ctx.policy.authorize(req.principal, 'GetObject', src);
-  await ctx.policy.authorize(req.principal, 'PutObject', dst);
+  await ctx.policy.authorize(req.principal, 'GetObject', src, conditionsOf(undefined, req.source.customerKey));
+  await ctx.policy.authorize(req.principal, 'PutObject', dst, conditionsOf(req.encryption));
   if (src.bucket === dst.bucket && src.key === dst.key && req.metadataDirective === 'COPY' && !req.encryptionRequested) {
     throw new SealError('InvalidRequest', COPY_TO_SELF_MESSAGE);
   }
   const head = await readCopySource(ctx, req.source, req.sourceCondition);
   const { meta, headers } = targetMetadata(req, head);
-  const writeKeys = await ctx.materials.forWrite(req.encryption, req.principal);
+  const plan = await ctx.planner.planWrite({ principal: req.principal, object: dst, requested: req.encryption, operation });
+  const writeKeys = await ctx.materials.forWrite(plan, req.principal);
   try {
-    const dstKey = req.encryption.mode === 'SSE-C' ? req.encryption.customerKey : undefined;
+    const dstKey = plan.mode === 'SSE-C' ? plan.customerKey : undefined;
     if (head.envelope !== undefined) {
-      const readKeys = ctx.materials.reader(req.principal, req.source.customerKey);
+      const readKeys = ctx.materials.reader(req.principal, req.source.customerKey, operation === 'UpdateObjectEncryption' ? { rewrapTo: plan } : undefined);
       const { copied, wrap } = await ctx.objects.rewrap(src, head, dst, readKeys, writeKeys, meta, headers);
       return result(copied, head, sseResultOf(wrap, dstKey));
     }

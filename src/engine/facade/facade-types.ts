@@ -3,6 +3,8 @@ import type { ContentHeaders } from '../../backends/object-store.js';
 import type { EncryptionContext } from '../../crypto/encryption-context.js';
 import type { SseMode } from '../../crypto/envelope.js';
 import type { EncryptionPlan, MaterialsManager } from '../materials/materials-manager.js';
+import type { RequestedEncryption, WritePlanner } from '../materials/write-planner.js';
+import type { BucketEncryptionSettings } from './bucket-encryption.js';
 import type { BeforeFinal } from '../framed-transform.js';
 import type { UserMetadata } from '../metadata-budget.js';
 import type { RangeRequest } from '../resolve-range-request.js';
@@ -13,7 +15,7 @@ import type { BodyChecksums } from '../body-checksums.js';
 import type { ChecksumType, SealedChecksumAlgorithm } from '../../crypto/sealed-checksums.js';
 import type { ListedSizes } from '../listed-sizes.js';
 
-export type { BeforeFinal, BodyChecksums, ContentHeaders, EncryptionPlan, ListedPart, UserMetadata };
+export type { BeforeFinal, BodyChecksums, ContentHeaders, EncryptionPlan, ListedPart, RequestedEncryption, UserMetadata };
 
 /** the flexible-checksum algorithms S3 returns as x-amz-checksum-<name> (the sealed MD5 is the ETag option's, not one of them) */
 export type FlexibleChecksumAlgorithm = Exclude<SealedChecksumAlgorithm, 'MD5'>;
@@ -58,8 +60,8 @@ export interface PutObjectRequest extends ObjectRequest, ContentHeaders {
   body: Readable | Buffer;
   /** absent: a stream of unknown length, uploaded as multipart in bounded parts when it is longer than one */
   contentLength?: number;
-  /** mode and key after SSE headers and bucket defaults were applied (the S3 core maps SseRequest onto it) */
-  encryption: EncryptionPlan;
+  /** what the SSE headers asked for (the S3 core maps SseRequest onto it); the policy layer applies bucket defaults and floors */
+  encryption: RequestedEncryption;
   userMetadata?: UserMetadata;
   /** the body's plaintext checksums, verified by the door while the body streams and sealed into the envelope */
   checksums?: BodyChecksums;
@@ -132,7 +134,7 @@ export interface DeleteObjectResult {
 }
 
 export interface CreateMultipartUploadRequest extends ObjectRequest, ContentHeaders {
-  encryption: EncryptionPlan;
+  encryption: RequestedEncryption;
   userMetadata?: UserMetadata;
 }
 
@@ -188,6 +190,10 @@ export interface FacadeContext {
   materials: MaterialsManager;
   store: ObjectStore;
   policy: ObjectActionPolicy;
+  /** bucket defaults, floors and encrypt grants: every write's plan */
+  planner: WritePlanner;
+  /** where bucket encryption configurations live; absent: Put/Get/DeleteBucketEncryption are NotImplemented */
+  bucketEncryption?: BucketEncryptionSettings;
   /** part size of a PutObject of unknown length (at least 5 MiB); one such part is buffered per upload */
   unknownLengthPartSize: number;
   /** plaintext sizes of listed objects */

@@ -1,6 +1,7 @@
 import { SealError } from '../../errors.js';
 import { describeObject } from './describe-object.js';
 import type { FacadeContext, GetObjectRequest, GetObjectResult } from './facade-types.js';
+import { conditionsOf } from './conditions-of.js';
 
 /**
  * GetObject, whole, ranged or one part (`partNumber`: the part's plaintext, its Content-Range
@@ -16,7 +17,7 @@ import type { FacadeContext, GetObjectRequest, GetObjectResult } from './facade-
  */
 export async function getObject(ctx: FacadeContext, req: GetObjectRequest): Promise<GetObjectResult> {
   const o = { bucket: req.bucket, key: req.key };
-  await ctx.policy.authorize(req.principal, 'GetObject', o);
+  await ctx.policy.authorize(req.principal, 'GetObject', o, conditionsOf(undefined, req.customerKey));
   if (req.range !== undefined && req.partNumber !== undefined) throw new SealError('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
   const reader = ctx.materials.reader(req.principal, req.customerKey);
   const selection = req.range !== undefined ? { range: req.range } : req.partNumber !== undefined ? { partNumber: req.partNumber } : undefined;

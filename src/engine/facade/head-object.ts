@@ -1,6 +1,7 @@
 import { checkHeadKey } from './check-head-key.js';
 import { describeObject } from './describe-object.js';
 import type { FacadeContext, HeadObjectRequest, HeadObjectResult } from './facade-types.js';
+import { conditionsOf } from './conditions-of.js';
 
 /**
  * HeadObject: no keystore key is used (DESIGN.md permission matrix); SSE-C keys are checked as S3
@@ -11,7 +12,7 @@ import type { FacadeContext, HeadObjectRequest, HeadObjectResult } from './facad
  */
 export async function headObject(ctx: FacadeContext, req: HeadObjectRequest): Promise<HeadObjectResult> {
   const o = { bucket: req.bucket, key: req.key };
-  await ctx.policy.authorize(req.principal, 'HeadObject', o);
+  await ctx.policy.authorize(req.principal, 'HeadObject', o, conditionsOf(undefined, req.customerKey));
   const head = await ctx.objects.head(o, req.partNumber !== undefined ? { partNumber: req.partNumber } : {});
   const checksums = await checkHeadKey(ctx, o, head, req.principal, req.customerKey, { openChecksums: req.checksumMode === true && req.partNumber === undefined });
   const described = describeObject(checksums ? { ...head, checksums } : head, req.customerKey);

@@ -19,16 +19,32 @@ export type ObjectAction =
   | 'DeleteBucket'
   | 'HeadBucket'
   | 'ListBuckets'
-  | 'GetBucketLocation';
+  | 'GetBucketLocation'
+  /** bucket default encryption (S3: s3:PutEncryptionConfiguration / s3:GetEncryptionConfiguration) */
+  | 'PutBucketEncryption'
+  | 'GetBucketEncryption'
+  | 'DeleteBucketEncryption';
+
+/**
+ * The SSE header values of the request, as S3 bucket policies see them in the condition keys
+ * s3:x-amz-server-side-encryption, …-aws-kms-key-id and …-customer-algorithm: undefined = the header
+ * was absent (so `Null` conditions can tell "deny unencrypted PUT" apart). Values as the caller sent
+ * them, before any bucket default.
+ */
+export interface ActionConditions {
+  sse?: 'AES256' | 'aws:kms';
+  kmsKeyId?: string;
+  customerAlgorithm?: string;
+}
 
 /**
  * DESIGN.md "Architecture": every facade method asks the policy layer first, before any backend call
  * or key material. This is the port for the action half of that decision (may this principal do this
  * to this object); the key half is AllowedReadKeys on read and the encryption plan on write. A
- * refusal throws SealError `AccessDenied`. The policy layer (issue 8) supplies the real one.
+ * refusal throws SealError `AccessDenied`. The policy layer (src/policies) supplies the one in force.
  */
 export interface ObjectActionPolicy {
-  authorize(principal: string, action: ObjectAction, object: ObjectId): Promise<void>;
+  authorize(principal: string, action: ObjectAction, object: ObjectId, conditions?: ActionConditions): Promise<void>;
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { ObjectStore } from '../../backends/object-store.js';
 import type { MaterialsManager } from '../materials/materials-manager.js';
 import type { SealedObjects } from '../sealed-objects.js';
+import { requestedAsPlanned } from '../materials/requested-as-planned.js';
+import type { WritePlanner } from '../materials/write-planner.js';
+import type { BucketEncryptionSettings } from './bucket-encryption.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
 import type { BucketInfo } from '../../backends/object-store.js';
@@ -52,6 +55,10 @@ export interface ObjectFacadeOptions {
   unknownLengthPartSize?: number;
   /** plaintext sizes of listed objects (the container binds one from config `listing`); default: HEAD everything, 8 at once */
   sizes?: ListedSizes;
+  /** the policy layer's write half (the container binds src/policies' one); default: no bucket defaults, no floors */
+  planner?: WritePlanner;
+  /** bucket encryption configurations (the container binds the reserved-bucket store); default: none, their operations NotImplemented */
+  bucketEncryption?: BucketEncryptionSettings;
 }
 
 const DEFAULT_UNKNOWN_LENGTH_PART = 8 * 1024 * 1024;
@@ -68,7 +75,16 @@ export class ObjectFacade {
   constructor(objects: SealedObjects, materials: MaterialsManager, store: ObjectStore, policy: ObjectActionPolicy = allowAllActions, opts: ObjectFacadeOptions = {}) {
     const unknownLengthPartSize = opts.unknownLengthPartSize ?? DEFAULT_UNKNOWN_LENGTH_PART;
     if (!Number.isSafeInteger(unknownLengthPartSize) || unknownLengthPartSize < MIN_UNKNOWN_LENGTH_PART) throw new RangeError(`unknownLengthPartSize must be an integer >= ${MIN_UNKNOWN_LENGTH_PART}`);
-    this.ctx = { objects, materials, store, policy, unknownLengthPartSize, sizes: opts.sizes ?? new ListedSizes(store) };
+    this.ctx = {
+      objects,
+      materials,
+      store,
+      policy,
+      planner: opts.planner ?? requestedAsPlanned,
+      unknownLengthPartSize,
+      sizes: opts.sizes ?? new ListedSizes(store),
+      ...(opts.bucketEncryption !== undefined ? { bucketEncryption: opts.bucketEncryption } : {}),
+    };
   }
 
   putObject(req: PutObjectRequest): Promise<PutObjectResult> {

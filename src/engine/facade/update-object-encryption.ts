@@ -1,10 +1,10 @@
-import type { EncryptionPlan } from '../materials/materials-manager.js';
+import type { RequestedEncryption } from '../materials/write-planner.js';
 import { copyObject } from './copy-object.js';
 import type { FacadeContext, ObjectRequest, SseResult } from './facade-types.js';
 
 export interface UpdateObjectEncryptionRequest extends ObjectRequest {
   /** S3's UpdateObjectEncryption supports one target type, SSE-KMS: the key and BucketKeyEnabled */
-  encryption: Extract<EncryptionPlan, { mode: 'SSE-KMS' }>;
+  encryption: Extract<RequestedEncryption, { mode: 'SSE-KMS' }>;
 }
 
 export interface UpdateObjectEncryptionResult {
@@ -18,7 +18,7 @@ export interface UpdateObjectEncryptionResult {
  * UpdateObjectEncryption (S3, 2025): change an existing encrypted object's encryption to SSE-KMS —
  * another KMS key, bucket keys on or off — without moving its data. Here that is exactly a metadata-
  * only re-wrap onto itself (copyObject with the COPY directive): the DEK is recovered through the read
- * path (allowed-read-keys) and wrapped under the new key, the body, user metadata, content headers,
+ * path — as a `rewrap` key use, not a decrypt (DESIGN.md permission matrix) — and wrapped under the new key, the body, user metadata, content headers,
  * sealed checksums and layout are kept, one conditional backend copy replaces the envelope. As for a
  * copy, the policy is asked for GetObject and PutObject on the object. An SSE-C object needs its key
  * to be read, which this operation does not carry: it is refused as a read without the key is
@@ -33,6 +33,6 @@ export async function updateObjectEncryption(ctx: FacadeContext, req: UpdateObje
     encryption: req.encryption,
     encryptionRequested: true,
     metadataDirective: 'COPY',
-  });
+  }, 'UpdateObjectEncryption');
   return { etag: copied.etag, ...(copied.versionId !== undefined ? { versionId: copied.versionId } : {}), sse: copied.sse };
 }

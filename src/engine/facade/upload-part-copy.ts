@@ -3,6 +3,7 @@ import { CapturingResolver } from './capturing-resolver.js';
 import type { UploadPartCopyRequest, UploadPartCopyResult } from './copy-object-types.js';
 import type { FacadeContext } from './facade-types.js';
 import { sseResultOf } from './sse-result.js';
+import { conditionsOf } from './conditions-of.js';
 
 /**
  * UploadPartCopy (issue 7 item 4): a range (or all) of a sealed source becomes a part of an s3seal
@@ -16,8 +17,8 @@ import { sseResultOf } from './sse-result.js';
 export async function uploadPartCopy(ctx: FacadeContext, req: UploadPartCopyRequest): Promise<UploadPartCopyResult> {
   const src = { bucket: req.source.bucket, key: req.source.key };
   const dst = { bucket: req.bucket, key: req.key };
-  await ctx.policy.authorize(req.principal, 'GetObject', src);
-  await ctx.policy.authorize(req.principal, 'UploadPart', dst);
+  await ctx.policy.authorize(req.principal, 'GetObject', src, conditionsOf(undefined, req.source.customerKey));
+  await ctx.policy.authorize(req.principal, 'UploadPart', dst, conditionsOf(undefined, req.customerKey));
   if (req.source.versionId !== undefined) throw new SealError('NotImplemented', 'copying a specific version of an object (x-amz-copy-source ?versionId=) is not supported');
   // x-amz-copy-source-range is resolved against the source's plaintext length (a last byte past it is
   // the door's InvalidArgument, not a 416), so the length comes first: one HEAD, no key

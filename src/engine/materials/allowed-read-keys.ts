@@ -1,16 +1,42 @@
+import type { EncryptionContext } from '../../crypto/encryption-context.js';
 import type { SseMode } from '../../crypto/envelope.js';
+import type { ObjectId } from '../../crypto/object-id.js';
+import type { EncryptionPlan } from './encryption-plan.js';
+
+/**
+ * One key use a read asks for (DESIGN.md permission matrix): `decrypt` for GET, ranged GET, copy
+ * sources and HEADs that open sealed checksums; `rewrap` for a metadata-only re-wrap
+ * (UpdateObjectEncryption), which also names the plan it re-wraps to — a re-wrap to a more widely
+ * readable key needs decrypt(source) as well.
+ */
+export interface KeyUseRequest {
+  principal: string;
+  object: ObjectId;
+  mode: SseMode;
+  /** the envelope's resolved key id as stored; undefined for SSE-C (no keystore key) */
+  keyId: string | undefined;
+  /**
+   * the envelope's caller context (SSE-KMS; the derived aws:s3:arn entry is not part of it). It is
+   * checked here before the envelope MAC is, but no plaintext is released unless the MAC — which
+   * covers the context — verifies under the DEK, and in direct KMS mode the KMS binds it too: an
+   * edited context is refused either way.
+   */
+  context: EncryptionContext | undefined;
+  use: 'decrypt' | 'rewrap';
+  /** `rewrap` only: what the object is re-wrapped to */
+  rewrapTo?: EncryptionPlan;
+}
 
 /**
  * The read-side pin (DESIGN.md "Reads take the key from the envelope, and check it is allowed"): an
  * envelope's key id is unMACed and a key that unwraps proves nothing — someone who can encrypt under
  * *some* key could plant objects readers would accept. So before any unwrap, the (mode, key id) an
- * envelope names must be one this principal may read `bucket`/`key` under; otherwise `check` throws
- * SealError `AccessDenied`. It may also fail with a keystore outage (fail closed, retryable).
+ * envelope names must be one this principal may use on `object`; otherwise `check` throws SealError
+ * `AccessDenied`. It may also fail with a keystore outage (fail closed, retryable).
  *
  * This is a port: ConfiguredReadKeys is the rule for "no policy document loaded"; the policy layer
- * (issue 8: key grants per principal, bucket/prefix rules, context conditions) replaces it.
+ * (src/policies: key grants per principal, context conditions) binds the one in force.
  */
 export interface AllowedReadKeys {
-  /** `keyId`: the envelope's resolved key id as stored; undefined for SSE-C (no keystore key) */
-  check(principal: string, bucket: string, key: string, mode: SseMode, keyId: string | undefined): Promise<void>;
+  check(req: KeyUseRequest): Promise<void>;
 }

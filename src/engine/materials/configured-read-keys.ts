@@ -1,7 +1,6 @@
-import type { SseMode } from '../../crypto/envelope.js';
 import { SealError } from '../../errors.js';
 import { parseKeyRef } from '../../keystores/key-ref.js';
-import type { AllowedReadKeys } from './allowed-read-keys.js';
+import type { AllowedReadKeys, KeyUseRequest } from './allowed-read-keys.js';
 import type { KeystoreRegistry } from './keystore-registry.js';
 
 export interface ConfiguredReadKeysOptions {
@@ -24,7 +23,7 @@ const FRESH_INTERVAL_MS = 5_000;
  * `readKeys` (within the TTL the cached id still matches them). An envelope naming any
  * other key — even one this process could unwrap — is AccessDenied. SSE-C has no keystore key: its
  * reads are governed by bucket/prefix rules only (DESIGN.md permission matrix), of which there are
- * none without a policy document. Issue 8's policy layer replaces this port (AllowedReadKeys).
+ * none without a policy document. With one, src/policies' key grants decide instead.
  */
 export class ConfiguredReadKeys implements AllowedReadKeys {
   private readonly kmsKeys: readonly string[];
@@ -42,7 +41,10 @@ export class ConfiguredReadKeys implements AllowedReadKeys {
     this.kmsKeys = [...new Set(refs)];
   }
 
-  async check(_principal: string, bucket: string, key: string, mode: SseMode, keyId: string | undefined): Promise<void> {
+  async check(req: KeyUseRequest): Promise<void> {
+    const { mode, keyId } = req;
+    const { bucket, key } = req.object;
+    // decrypt and rewrap alike: without a policy document the process may use every configured key
     if (mode === 'SSE-C') return;
     const refs = mode === 'SSE-S3' ? (this.registry.sseS3Key !== undefined ? [this.registry.sseS3Key] : []) : this.kmsKeys;
     // cached ids first; only a miss is decided against freshly resolved ones (an alias re-pointed

@@ -1,23 +1,16 @@
-import type { EncryptionContext } from '../../crypto/encryption-context.js';
 import type { Envelope } from '../../crypto/envelope.js';
 import type { ObjectId } from '../../crypto/object-id.js';
 import { SealError } from '../../errors.js';
 import type { KeyResolver } from '../key-resolver.js';
-import type { AllowedReadKeys } from './allowed-read-keys.js';
+import { parseStoredContext } from '../../crypto/encryption-context.js';
+import type { AllowedReadKeys, KeyUseRequest } from './allowed-read-keys.js';
+import type { EncryptionPlan } from './encryption-plan.js';
 import { checkEnvelopeKey } from './check-envelope-key.js';
 import { EnvelopeKeyResolver } from './envelope-key-resolver.js';
 import type { KeystoreRegistry, ResolverRequest } from './keystore-registry.js';
 import { SsecKeyResolver } from './ssec-key-resolver.js';
 
-/**
- * What a write asks for, after the door parsed the SSE headers and bucket defaults were applied
- * (DESIGN.md "Bucket default encryption"): the mode, and for SSE-KMS the key (absent: the configured
- * default KMS key) and the caller's context; `bucketKey` as S3's BucketKeyEnabled.
- */
-export type EncryptionPlan =
-  | { mode: 'SSE-S3'; bucketKey?: boolean }
-  | { mode: 'SSE-KMS'; keyRef?: string; context?: EncryptionContext; bucketKey?: boolean }
-  | { mode: 'SSE-C'; customerKey: Buffer };
+export type { EncryptionPlan };
 
 export interface MaterialsManagerOptions {
   /** config `defaultKmsKey`, the analogue of `aws/s3`: the key of an SSE-KMS write that names none */
@@ -31,6 +24,8 @@ export interface ReadMaterialsRequest {
   principal: string;
   /** the caller's SSE-C key, if the request carried one (the caller keeps and zeroes it) */
   customerKey?: Buffer;
+  /** a metadata-only re-wrap to this plan (UpdateObjectEncryption): the key use is `rewrap`, not `decrypt` */
+  rewrapTo?: EncryptionPlan;
 }
 
 /** S3's answers (observed on AWS; MinIO and Cloudian answer alike) */
@@ -73,10 +68,17 @@ export class MaterialsManager {
    */
   async forRead(r: ReadMaterialsRequest): Promise<KeyResolver> {
     const env = r.envelope;
-    const { bucket, key } = r.object;
+    const use = (mode: KeyUseRequest['mode'], keyId: string | undefined): KeyUseRequest => ({
+      principal: r.principal,
+      object: r.object,
+      mode,
+      keyId,
+      context: env.context !== undefined ? parseStoredContext(env.context) : undefined,
+      ...(r.rewrapTo !== undefined ? { use: 'rewrap', rewrapTo: r.rewrapTo } : { use: 'decrypt' }),
+    });
     if (env.mode === 'SSE-C') {
       if (r.customerKey === undefined) throw new SealError('InvalidRequest', SSEC_KEY_MISSING);
-      await this.allowed.check(r.principal, bucket, key, 'SSE-C', undefined);
+      await this.allowed.check(use('SSE-C', undefined));
       return new SsecKeyResolver(r.customerKey);
     }
     if (r.customerKey !== undefined) throw new SealError('InvalidRequest', SSEC_KEY_NOT_APPLICABLE);
@@ -86,11 +88,11 @@ export class MaterialsManager {
       const managed = this.registry.sseS3Key!;
       // FORMAT.md §5.5: SSE-S3 means the managed key; another key id is a malformed envelope, not a policy question
       await checkEnvelopeKey('SSE-S3', env, (fresh) => this.registry.resolveId(managed, fresh));
-      await this.allowed.check(r.principal, bucket, key, 'SSE-S3', env.keyRef);
+      await this.allowed.check(use('SSE-S3', env.keyRef));
       return resolver;
     }
     if (env.keyRef === undefined) throw new SealError('EnvelopeMalformed', 'envelope: SSE-KMS envelope lacks a key id');
-    await this.allowed.check(r.principal, bucket, key, 'SSE-KMS', env.keyRef);
+    await this.allowed.check(use('SSE-KMS', env.keyRef));
     // the stored id is the resolved one: the registry parses it (key-ref.ts) to its keystore and key,
     // and the resolver still checks that it resolves to itself (check-envelope-key.ts)
     return this.registry.resolver({ mode: 'SSE-KMS', keyRef: env.keyRef, ...bucketKey });
@@ -101,7 +103,7 @@ export class MaterialsManager {
    * token's envelope on UploadPart / Complete): it picks through `forRead` from each envelope it is
    * shown, so the caller need not know how the object was written. It cannot generate.
    */
-  reader(principal: string, customerKey?: Buffer): KeyResolver {
-    return new EnvelopeKeyResolver((object, envelope) => this.forRead({ object, envelope, principal, ...(customerKey !== undefined ? { customerKey } : {}) }));
+  reader(principal: string, customerKey?: Buffer, opts: { rewrapTo?: EncryptionPlan } = {}): KeyResolver {
+    return new EnvelopeKeyResolver((object, envelope) => this.forRead({ object, envelope, principal, ...(customerKey !== undefined ? { customerKey } : {}), ...opts }));
   }
 }

@@ -2,7 +2,7 @@ import { SealError } from '../../../errors.js';
 import { refuseUnsupportedWriteHeaders } from '../object-headers.js';
 import { PART_NUMBER_MAX } from '../parse-part-number.js';
 import { parseSseRequest } from '../parse-sse-request.js';
-import { wipeSseRequest } from '../plan-for.js';
+import { wipeSseRequest } from '../requested-encryption-of.js';
 import { readSmallBody } from '../request-body.js';
 import type { S3Operation } from '../s3-operation.js';
 import { parseS3Xml, s3Xml, xmlHeaders } from '../s3-xml.js';

@@ -6,7 +6,7 @@ import { parseMetadataDirective, parseTaggingDirective } from '../parse-copy-dir
 import { parseCopySourceSse } from '../parse-copy-source-sse.js';
 import { parseCopySource } from '../parse-copy-source.js';
 import { parseSseRequest } from '../parse-sse-request.js';
-import { planFor, wipeSseRequest } from '../plan-for.js';
+import { requestedEncryptionOf, wipeSseRequest } from '../requested-encryption-of.js';
 import type { S3Operation } from '../s3-operation.js';
 import { s3Xml, xmlHeaders } from '../s3-xml.js';
 import { sseEchoHeaders } from '../sse-echo-headers.js';
@@ -38,7 +38,7 @@ export const copyObject: S3Operation = async (ctx, req) => {
         ...(condition !== undefined ? { sourceCondition: condition } : {}),
         bucket: o.bucket,
         key: o.key,
-        encryption: planFor(sse),
+        encryption: requestedEncryptionOf(sse),
         encryptionRequested: sse.mode !== 'none',
         metadataDirective: directive,
         // on COPY S3 ignores the request's metadata and content headers

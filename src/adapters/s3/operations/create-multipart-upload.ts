@@ -1,6 +1,6 @@
 import { callerMetadata, refuseUnsupportedWriteHeaders, requestContentHeaders } from '../object-headers.js';
 import { parseSseRequest } from '../parse-sse-request.js';
-import { planFor, wipeSseRequest } from '../plan-for.js';
+import { requestedEncryptionOf, wipeSseRequest } from '../requested-encryption-of.js';
 import type { S3Operation } from '../s3-operation.js';
 import { s3Xml, xmlHeaders } from '../s3-xml.js';
 import { sseEchoHeaders } from '../sse-echo-headers.js';
@@ -21,7 +21,7 @@ export const createMultipartUpload: S3Operation = async (ctx, req) => {
     const created = await ctx.facade.createMultipartUpload({
       ...o,
       ...requestContentHeaders(req.headers),
-      encryption: planFor(sse),
+      encryption: requestedEncryptionOf(sse),
       userMetadata: callerMetadata(req.headers),
     });
     const body = s3Xml('InitiateMultipartUploadResult', { Bucket: o.bucket, Key: o.key, UploadId: created.uploadId });

@@ -1,7 +1,7 @@
 import { checksumEchoHeaders } from '../checksum-echo-headers.js';
 import { callerMetadata, refuseUnsupportedWriteHeaders, requestContentHeaders } from '../object-headers.js';
 import { parseSseRequest } from '../parse-sse-request.js';
-import { planFor, wipeSseRequest } from '../plan-for.js';
+import { requestedEncryptionOf, wipeSseRequest } from '../requested-encryption-of.js';
 import { requestBody } from '../request-body.js';
 import type { S3Operation } from '../s3-operation.js';
 import { sseEchoHeaders } from '../sse-echo-headers.js';
@@ -23,7 +23,7 @@ export const putObject: S3Operation = async (ctx, req) => {
       ...requestContentHeaders(req.headers),
       body: body.body,
       contentLength: body.length,
-      encryption: planFor(sse),
+      encryption: requestedEncryptionOf(sse),
       userMetadata: callerMetadata(req.headers),
       ...(body.checksums ? { checksums: body.checksums } : {}),
     });

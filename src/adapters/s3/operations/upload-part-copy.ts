@@ -6,7 +6,7 @@ import { parseCopySourceSse } from '../parse-copy-source-sse.js';
 import { parseCopySource } from '../parse-copy-source.js';
 import { parsePartNumber } from '../parse-part-number.js';
 import { parseSseRequest } from '../parse-sse-request.js';
-import { wipeSseRequest } from '../plan-for.js';
+import { wipeSseRequest } from '../requested-encryption-of.js';
 import type { S3Operation } from '../s3-operation.js';
 import { s3Xml, xmlHeaders } from '../s3-xml.js';
 import { sseEchoHeaders } from '../sse-echo-headers.js';

@@ -2,7 +2,7 @@ import { checksumEchoHeaders } from '../checksum-echo-headers.js';
 import { SealError } from '../../../errors.js';
 import { parsePartNumber } from '../parse-part-number.js';
 import { parseSseRequest } from '../parse-sse-request.js';
-import { wipeSseRequest } from '../plan-for.js';
+import { wipeSseRequest } from '../requested-encryption-of.js';
 import { requestBody } from '../request-body.js';
 import type { S3Operation } from '../s3-operation.js';
 import { sseEchoHeaders } from '../sse-echo-headers.js';
