@@ -134,6 +134,52 @@ export const ConfigSchema = z
      */
     uploadTokenKey: z.string().min(1).optional(),
     uploadTokenRoot: Base64Key.optional(),
+    /**
+     * The policy document (DESIGN.md "Policies"; docs/POLICY.md): principals, S3 actions, key grants,
+     * floors. Read at startup (a malformed one fails the container with the line and field) and, with
+     * `watch`, reloaded on SIGHUP and on change — a bad new one keeps the old. Unset: the process
+     * principal may do everything with the configured keys (DESIGN.md "Defaults").
+     */
+    policy: z
+      .object({
+        file: z.string().min(1),
+        watch: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Bucket default encryption as S3's PutBucketEncryption sets it, stored MACed in one reserved
+     * bucket of the backend (FORMAT.md §13) and cached for `ttlMs` per instance: a change by another
+     * instance is seen within that time.
+     */
+    bucketEncryption: z
+      .object({
+        reservedBucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+          .default('s3seal-config'),
+        ttlMs: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .default({}),
+    /**
+     * Audit events (one pino line per key-use decision and per denied action): to standard error,
+     * standard output, a file, or off. Default: standard error once a policy document is configured,
+     * else off.
+     */
+    audit: z
+      .object({
+        destination: z.union([z.enum(['stderr', 'stdout', 'off']), z.object({ file: z.string().min(1) }).strict()]).optional(),
+      })
+      .strict()
+      .default({}),
+    /**
+     * Migration (DESIGN.md "Defaults"): objects without an s3seal envelope are served as plaintext
+     * only in these buckets/prefixes — never where a floor covers them, and a bucket listed here
+     * refuses PutBucketEncryption. Objects carrying reserved metadata or the s3seal body magic are
+     * never passed through.
+     */
+    passthrough: z.array(z.object({ bucket: z.string().min(1), prefix: z.string().default('') }).strict()).default([]),
     /** bytes of plaintext held back until verified (FORMAT.md §11) */
     releaseWindow: z.number().int().nonnegative().default(1024 * 1024),
     /** lowest on-object format version this deployment reads (FORMAT.md §2): raising it refuses older objects */

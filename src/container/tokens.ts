@@ -16,6 +16,11 @@ import type { Keystore } from '../keystores/keystore.js';
 import type { ResolvedKeyIds } from '../keystores/resolved-key-ids.js';
 import type { VaultKeystore } from '../keystores/vault/vault-keystore.js';
 import type { S3Core } from '../adapters/s3/s3-core.js';
+import type { BucketEncryptionSettings } from '../engine/facade/bucket-encryption.js';
+import type { WritePlanner } from '../engine/materials/write-planner.js';
+import type { AuditLog } from '../policies/audit-log.js';
+import type { PolicyDecisions } from '../policies/policy-decisions.js';
+import type { PolicySource } from '../policies/policy-source.js';
 import type { S3SealConfig } from './config.js';
 
 /**
@@ -54,15 +59,26 @@ export const TOKENS = {
   /** the managed SSE-S3 key (config `sseS3Key`) */
   SseS3KeyRef: token<string>('SseS3KeyRef'),
   KeystoreRegistry: token<KeystoreRegistry>('KeystoreRegistry'),
-  /** the read-side key pin (config `defaultKmsKey` + `readKeys`); the policy layer rebinds it */
+  /** the read-side key pin: key grants with a policy document, else config `defaultKmsKey` + `readKeys` (bound by the policies module) */
   AllowedReadKeys: token<AllowedReadKeys>('AllowedReadKeys'),
   /** picks key resolvers: from the encryption plan on write, from the envelope on read */
   MaterialsManager: token<MaterialsManager>('MaterialsManager'),
   // engine
   UploadTokenRoot: token<UploadTokenRoot>('UploadTokenRoot'),
   SealedObjects: token<SealedObjects>('SealedObjects'),
-  /** may this principal do this S3 action to this object; allow-all until the policy layer rebinds it */
+  // policies
+  /** the loaded policy document, reloaded on SIGHUP / change (bound only when config `policy` is set) */
+  PolicySource: token<PolicySource>('PolicySource'),
+  /** audit events (config `audit`) */
+  AuditLog: token<AuditLog>('AuditLog'),
+  /** bucket default encryption, MACed in the reserved bucket (config `bucketEncryption`) */
+  BucketEncryptionSettings: token<BucketEncryptionSettings>('BucketEncryptionSettings'),
+  /** the policy layer: the three ports below are this one object unless rebound */
+  PolicyDecisions: token<PolicyDecisions>('PolicyDecisions'),
+  /** may this principal do this S3 action to this object (the policy document's statements; allow-all without one) */
   ObjectActionPolicy: token<ObjectActionPolicy>('ObjectActionPolicy'),
+  /** every write's plan: bucket default, floors, encrypt grant */
+  WritePlanner: token<WritePlanner>('WritePlanner'),
   /** plaintext sizes of LIST entries (config `listing`): the size formula or HEADs, with the (bucket, key, ETag) cache */
   ListedSizes: token<ListedSizes>('ListedSizes'),
   /** the engine facade: the one way doors reach objects */

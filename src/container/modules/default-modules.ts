@@ -5,6 +5,7 @@ import { backendModule } from './backend-module.js';
 import { engineModule } from './engine-module.js';
 import { fileKeystoreModule } from './file-keystore-module.js';
 import { keystoreRegistryModule } from './keystore-registry-module.js';
+import { policiesModule } from './policies-module.js';
 import { s3CoreModule } from './s3-core-module.js';
 import { vaultKeystoreModule } from './vault-keystore-module.js';
 import { bindService, TOKENS } from '../tokens.js';
@@ -29,8 +30,8 @@ export function defaultModules(config: S3SealConfig): ContainerModule[] {
     ...(k.vault ? [vaultKeystoreModule(k.vault)] : []),
     ...(k.awskms ? [awsKmsKeystoreModule(k.awskms)] : []),
     keystoreRegistryModule(config),
-    // policies (src/policies/) and the doors (src/adapters/{sdk-v3,minio,gateway}/) get their modules
-    // here once they exist: each loaded from its own configuration section
+    policiesModule(config),
+    // the doors (src/adapters/{sdk-v3,minio,gateway}/) get their modules here once they need one
     engineModule(config),
     s3CoreModule(),
   ];

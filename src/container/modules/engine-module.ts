@@ -1,7 +1,6 @@
 import { ContainerModule } from 'inversify';
 import type { KeystoreRegistry } from '../../engine/materials/keystore-registry.js';
 import { SealedObjects } from '../../engine/sealed-objects.js';
-import { allowAllActions } from '../../engine/facade/object-action-policy.js';
 import { ObjectFacade } from '../../engine/facade/object-facade.js';
 import { ListedSizes } from '../../engine/listed-sizes.js';
 import type { S3SealConfig } from '../config.js';
@@ -19,8 +18,9 @@ function deriveRoot(registry: KeystoreRegistry, keyRef: string): () => Promise<B
  * The engine: SealedObjects over the ObjectStore, with the upload-token root (configured bytes, or
  * derived from `uploadTokenKey` through the registry). Closing the container zeroes both the
  * configured root (decoded here, so the container owns it) and a derived one (SealedObjects.close).
- * The facade over it takes its keys from the MaterialsManager and asks ObjectActionPolicy first
- * (allow-all: DESIGN.md "Defaults" without a policy document; the policy module rebinds it).
+ * The facade over it takes its keys from the MaterialsManager, asks ObjectActionPolicy first and
+ * plans writes through the WritePlanner (both the policies module's); passthrough is the policy
+ * layer's call too (never under a floor).
  */
 export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'uploadTokenKey' | 'releaseWindow' | 'minFormatVersion' | 'multipartReads' | 'listing'>): ContainerModule {
   return new ContainerModule(({ bind }) => {
@@ -38,10 +38,10 @@ export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'upl
             minFormatVersion: config.minFormatVersion,
             verifiedLayoutCacheParts: config.multipartReads.verifiedLayoutCacheParts,
             headerReadConcurrency: config.multipartReads.headerReadConcurrency,
+            passthrough: (o) => getService(ctx, TOKENS.PolicyDecisions).passthrough(o),
           }),
       )
       .onDeactivation((objects) => objects.close());
-    bindService(bind, TOKENS.ObjectActionPolicy).toConstantValue(allowAllActions);
     bindService(bind, TOKENS.ListedSizes)
       .toDynamicValue(
         (ctx) =>
@@ -56,6 +56,8 @@ export function engineModule(config: Pick<S3SealConfig, 'uploadTokenRoot' | 'upl
       (ctx) =>
         new ObjectFacade(getService(ctx, TOKENS.SealedObjects), getService(ctx, TOKENS.MaterialsManager), getService(ctx, TOKENS.ObjectStore), getService(ctx, TOKENS.ObjectActionPolicy), {
           sizes: getService(ctx, TOKENS.ListedSizes),
+          planner: getService(ctx, TOKENS.WritePlanner),
+          bucketEncryption: getService(ctx, TOKENS.BucketEncryptionSettings),
         }),
     );
   });

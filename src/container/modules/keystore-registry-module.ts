@@ -1,5 +1,4 @@
 import { ContainerModule } from 'inversify';
-import { ConfiguredReadKeys } from '../../engine/materials/configured-read-keys.js';
 import { KeystoreRegistry } from '../../engine/materials/keystore-registry.js';
 import { MaterialsManager } from '../../engine/materials/materials-manager.js';
 import { BucketKeyCache } from '../../keystores/bucket-key-cache.js';
@@ -22,11 +21,10 @@ export function keystoresById(keystores: readonly Keystore[]): Partial<Record<Ke
  * Key materials over every bound keystore: the registry is built from the `Keystore` multi-binding
  * (so a module that binds one more keystore is all it takes), with the bucket-key cache and the
  * resolved-key-id cache it shares between requests. Closing the container zeroes every cached bucket
- * key and forgets the resolved ids. The materials manager picks resolvers from it, pinned on read to
- * the configured keys (`sseS3Key`, `defaultKmsKey`, `readKeys`) until a policy layer rebinds
- * `AllowedReadKeys`.
+ * key and forgets the resolved ids. The materials manager picks resolvers from it, pinned on read by
+ * `AllowedReadKeys` (the policies module: key grants, or the configured keys without a document).
  */
-export function keystoreRegistryModule(config: Pick<S3SealConfig, 'bucketKeys' | 'defaultKmsKeystore' | 'sseS3Key' | 'resolvedKeyIds' | 'defaultKmsKey' | 'readKeys'>): ContainerModule {
+export function keystoreRegistryModule(config: Pick<S3SealConfig, 'bucketKeys' | 'defaultKmsKeystore' | 'sseS3Key' | 'resolvedKeyIds' | 'defaultKmsKey'>): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bindService(bind, TOKENS.BucketKeyCache)
       .toDynamicValue(() => new BucketKeyCache(config.bucketKeys))
@@ -46,7 +44,6 @@ export function keystoreRegistryModule(config: Pick<S3SealConfig, 'bucketKeys' |
         ),
     );
     const materials = config.defaultKmsKey !== undefined ? { defaultKmsKey: config.defaultKmsKey } : {};
-    bindService(bind, TOKENS.AllowedReadKeys).toDynamicValue((ctx) => new ConfiguredReadKeys(getService(ctx, TOKENS.KeystoreRegistry), { ...materials, readKeys: config.readKeys }));
     bindService(bind, TOKENS.MaterialsManager).toDynamicValue((ctx) => new MaterialsManager(getService(ctx, TOKENS.KeystoreRegistry), getService(ctx, TOKENS.AllowedReadKeys), materials));
   });
 }
