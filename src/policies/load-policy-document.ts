@@ -58,13 +58,16 @@ export function parsePolicyDocument(text: string, source: string, defaultKmsKeys
 
 /** read and parse a policy document file; an unreadable file is a PolicyDocumentError too (a startup failure) */
 export async function loadPolicyDocument(path: string, defaultKmsKeystore: KeystoreId): Promise<PolicyDocument> {
-  let text: string;
+  return parsePolicyDocument(await readPolicyFile(path), path, defaultKmsKeystore);
+}
+
+/** the text of a policy document file, or PolicyDocumentError naming why it cannot be read */
+export async function readPolicyFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     throw new PolicyDocumentError(path, undefined, '', `cannot read the policy document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }
-  return parsePolicyDocument(text, path, defaultKmsKeystore);
 }
 
 /** of several mistakes, the one earliest in the file: what an author fixes first */

@@ -11,7 +11,7 @@ import { wildcardPattern } from './wildcard-pattern.js';
  */
 
 /** a string, or a list of them (IAM's Action/Resource style); normalized to a non-empty list */
-const oneOrMany = (item: z.ZodTypeAny, what: string) =>
+const oneOrMany = <T extends z.ZodTypeAny>(item: T, what: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? [v] : v),
     z.array(item, { invalid_type_error: `expected ${what} or a list of them` }).nonempty({ message: `expected at least one ${what}` }),
