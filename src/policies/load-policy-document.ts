@@ -9,7 +9,7 @@ import type { ConditionKey, ConditionTest, Floor, KeyGrant, PolicyDocument, Poli
 import { PolicyDocumentError } from './policy-document-error.js';
 import { policyDocumentSchema, type PolicyDocumentFile } from './policy-document-schema.js';
 import { wildcardPattern } from './wildcard-pattern.js';
-import { fieldAtOffset, formatFieldPath, lineAt, lineOfField } from './yaml-field-path.js';
+import { fieldAtOffset, firstDuplicateKey, formatFieldPath, lineAt, lineOfField } from './yaml-field-path.js';
 
 /** a mistake found in the document, before it is placed on a line */
 interface Mistake {
@@ -17,6 +17,9 @@ interface Mistake {
   message: string;
   /** point at the mapping key (an unknown field), not at its value */
   atKey?: boolean;
+  /** an unknown field / a missing required field (see withoutExplainedMissing) */
+  unknownField?: boolean;
+  missing?: boolean;
 }
 
 /**
@@ -31,6 +34,8 @@ export function parsePolicyDocument(text: string, source: string, defaultKmsKeys
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax) {
+    const dup = syntax.code === 'DUPLICATE_KEY' ? firstDuplicateKey(doc) : undefined;
+    if (dup) throw new PolicyDocumentError(source, lineAt(lines, dup.offset), formatFieldPath(dup.path), `duplicate key "${String(dup.path[dup.path.length - 1])}"`);
     const path = fieldAtOffset(doc, syntax.pos[0]);
     const detail = syntax.code === 'DUPLICATE_KEY' ? `duplicate key${path.length > 0 ? ` "${String(path[path.length - 1])}"` : ''}` : syntax.message;
     throw new PolicyDocumentError(source, lineAt(lines, syntax.pos[0]), formatFieldPath(path), detail);
@@ -49,7 +54,7 @@ export function parsePolicyDocument(text: string, source: string, defaultKmsKeys
     throw new PolicyDocumentError(source, undefined, '', (err as Error).message, { cause: err });
   }
   const parsed = policyDocumentSchema.safeParse(raw);
-  if (!parsed.success) throw firstMistake(doc, lines, source, parsed.error.issues.map(fromZodIssue));
+  if (!parsed.success) throw firstMistake(doc, lines, source, withoutExplainedMissing(parsed.error.issues.map(fromZodIssue)));
   const file = parsed.data;
   const semantic = crossChecks(file, defaultKmsKeystore);
   if (semantic.length > 0) throw firstMistake(doc, lines, source, semantic);
@@ -81,14 +86,24 @@ function firstMistake(doc: Document, lines: LineCounter, source: string, mistake
   return new PolicyDocumentError(source, best.line, formatFieldPath(best.m.path), best.m.message);
 }
 
+/**
+ * A field reported missing from an object that also has an unknown field is most likely that field
+ * misspelt: the unknown one is the mistake to report (its line is the one to fix), wherever it is.
+ */
+function withoutExplainedMissing(mistakes: readonly Mistake[]): Mistake[] {
+  const parentOf = (m: Mistake) => formatFieldPath(m.path.slice(0, -1));
+  const withUnknown = new Set(mistakes.filter((m) => m.unknownField === true).map(parentOf));
+  return mistakes.filter((m) => !(m.missing === true && withUnknown.has(parentOf(m))));
+}
+
 function fromZodIssue(i: ZodIssue): Mistake {
   if (i.code === 'unrecognized_keys') {
     const k = i.keys[0] ?? '';
     const what = i.path[i.path.length - 1] === 'condition' ? 'condition operator' : 'field';
-    return { path: [...i.path, k], message: `unknown ${what} "${k}"${what === 'condition operator' ? ' (StringEquals, StringNotEquals, Null)' : ''}`, atKey: true };
+    return { path: [...i.path, k], message: `unknown ${what} "${k}"${what === 'condition operator' ? ' (StringEquals, StringNotEquals, Null)' : ''}`, atKey: true, unknownField: true };
   }
   if (i.code === 'invalid_enum_value') return { path: i.path, message: `expected ${i.options.join(' | ')}, got ${JSON.stringify(i.received)}` };
-  if (i.code === 'invalid_type' && i.received === 'undefined') return { path: i.path, message: 'missing required field' };
+  if (i.code === 'invalid_type' && i.received === 'undefined') return { path: i.path, message: 'missing required field', missing: true };
   return { path: i.path, message: i.message };
 }
 
@@ -123,7 +138,7 @@ function crossChecks(file: PolicyDocumentFile, defaultKmsKeystore: KeystoreId): 
       if (f.requireAlgorithm !== 'aws:kms') out.push({ path: ['floors', i, 'requireKey'], message: 'requireKey needs requireAlgorithm: aws:kms', atKey: true });
       checkKeyRef(f.requireKey, ['floors', i, 'requireKey']);
     }
-    if (f.requireAlgorithm === undefined && (f.blockedEncryptionTypes ?? []).length === 0) {
+    if (f.requireAlgorithm === undefined && f.requireKey === undefined && (f.blockedEncryptionTypes ?? []).length === 0) {
       out.push({ path: ['floors', i], message: 'a floor must require an algorithm or block an encryption type' });
     }
   });

@@ -14,7 +14,7 @@ import { wildcardPattern } from './wildcard-pattern.js';
 const oneOrMany = <T extends z.ZodTypeAny>(item: T, what: string) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? [v] : v),
-    z.array(item, { invalid_type_error: `expected ${what} or a list of them` }).nonempty({ message: `expected at least one ${what}` }),
+    z.array(item, { invalid_type_error: `expected ${what} or a list of them` }).nonempty({ message: 'must not be an empty list' }),
   );
 
 const name = z.string({ invalid_type_error: 'expected a string' }).min(1, { message: 'must not be empty' });

@@ -74,6 +74,33 @@ export function fieldAtOffset(doc: Document, offset: number): PropertyKey[] {
   }
 }
 
+/**
+ * The first mapping key that repeats an earlier key of the same mapping, with its offset. yaml
+ * reports a duplicate key at the end of the token before it (after an empty value that is the
+ * previous line), so the loader finds the key itself to name the right line and field.
+ */
+export function firstDuplicateKey(doc: Document): { path: PropertyKey[]; offset: number } | undefined {
+  const walk = (node: unknown, path: PropertyKey[]): { path: PropertyKey[]; offset: number } | undefined => {
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const it of node.items) {
+        const k = keyText(it.key);
+        if (seen.has(k) && isNode(it.key) && it.key.range) return { path: [...path, k], offset: it.key.range[0] };
+        seen.add(k);
+        const inner = walk(it.value, [...path, k]);
+        if (inner) return inner;
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) {
+        const inner = walk(node.items[i], [...path, i]);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  };
+  return walk(doc.contents, []);
+}
+
 export function lineAt(lines: LineCounter, offset: number): number {
   return Math.max(1, lines.linePos(offset).line);
 }
