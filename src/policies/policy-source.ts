@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import type { KeystoreId } from '../keystores/keystore.js';
 import { parsePolicyDocument, readPolicyFile } from './load-policy-document.js';
 import type { PolicyDocument } from './policy-document.js';
@@ -19,7 +19,8 @@ const DEBOUNCE_MS = 100;
  * bad new document keeps the old one and logs why"). A reload parses the whole new file before it
  * replaces the document in one assignment, so a request sees the old document or the new one, never
  * a mix. The watcher watches the file's directory, not the file: an atomic replace (write a temp
- * file, rename it over) swaps the inode, which a watch on the file itself stops seeing.
+ * file, rename it over) swaps the inode, which a watch on the file itself stops seeing. SIGHUP is
+ * the way to reload where no watch can see the change (the path is a symlink into another directory).
  */
 export class PolicySource {
   /** called after a successful reload that changed the document (the wiring drops its caches) */
@@ -70,10 +71,9 @@ export class PolicySource {
   watch(): void {
     if (this.watcher !== undefined) return;
     process.on('SIGHUP', this.onSighup);
-    const name = basename(this.path);
-    this.watcher = watch(dirname(this.path), { persistent: false }, (_event, file) => {
-      // some platforms do not report the name: then any change in the directory may be ours
-      if (file !== null && file !== name) return;
+    // any entry of the directory, not only the file's name: a Kubernetes ConfigMap mount updates
+    // by re-pointing a `..data` symlink, so the event names that entry; an unchanged text is a no-op
+    this.watcher = watch(dirname(this.path), { persistent: false }, () => {
       if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = setTimeout(() => {
         this.timer = undefined;
