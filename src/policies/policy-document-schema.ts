@@ -76,7 +76,8 @@ const keyGrant = z
     principals: principalList,
     key: name,
     permissions: oneOrMany(z.enum(KEY_PERMISSIONS), 'a permission'),
-    context: z.record(name, oneOrMany(z.string({ invalid_type_error: 'expected a string' }), 'a string')).optional(),
+    // encryption context values are strings: a YAML 42 or true is refused rather than guessed at
+    context: z.record(name, oneOrMany(z.string({ invalid_type_error: 'expected a string (quote numbers and booleans)' }), 'a string')).optional(),
   })
   .strict();
 
