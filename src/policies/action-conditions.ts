@@ -1,10 +1,5 @@
 /**
- * The request's SSE header values a statement's `condition` sees (S3 bucket-policy condition keys
- * s3:x-amz-server-side-encryption, …-aws-kms-key-id, …-customer-algorithm), as the caller sent
- * them. `undefined` = the header is absent, which is what the `Null` operator tests.
+ * The request's SSE header values a statement's `condition` sees: the engine's port type (the facade
+ * fills it from what the request asked for, engine/facade/conditions-of.ts).
  */
-export interface ActionConditions {
-  sse?: 'AES256' | 'aws:kms';
-  kmsKeyId?: string;
-  customerAlgorithm?: string;
-}
+export type { ActionConditions } from '../engine/facade/object-action-policy.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { ZodIssue } from 'zod';
@@ -70,6 +71,15 @@ export async function loadPolicyDocument(path: string, defaultKmsKeystore: Keyst
 export async function readPolicyFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new PolicyDocumentError(path, undefined, '', `cannot read the policy document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+  }
+}
+
+/** readPolicyFile, synchronously: for loading at startup, where a container is built synchronously */
+export function readPolicyFileSync(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
   } catch (err) {
     throw new PolicyDocumentError(path, undefined, '', `cannot read the policy document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
   }

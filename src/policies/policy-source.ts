@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeystoreId } from '../keystores/keystore.js';
-import { parsePolicyDocument, readPolicyFile } from './load-policy-document.js';
+import { parsePolicyDocument, readPolicyFile, readPolicyFileSync } from './load-policy-document.js';
 import type { PolicyDocument } from './policy-document.js';
 import { PolicyDocumentError } from './policy-document-error.js';
 
@@ -49,6 +49,18 @@ export class PolicySource {
     s.doc = doc;
     s.text = text;
     log.info({ path, statements: doc.statements.length, keyGrants: doc.keyGrants.length, floors: doc.floors.length }, 'policy document loaded');
+    return s;
+  }
+
+  /**
+   * `open`, synchronously: what the container uses, so a bad document fails `createContainer` itself
+   * (a container is built synchronously) rather than the first request
+   */
+  static openSync(path: string, defaultKmsKeystore: KeystoreId, log: PolicySourceLog): PolicySource {
+    const s = new PolicySource(path, defaultKmsKeystore, log);
+    s.text = readPolicyFileSync(path);
+    s.doc = parsePolicyDocument(s.text, path, defaultKmsKeystore);
+    log.info({ path, statements: s.doc.statements.length, keyGrants: s.doc.keyGrants.length, floors: s.doc.floors.length }, 'policy document loaded');
     return s;
   }
 

@@ -23,6 +23,7 @@ import {
   PutBucketEncryptionCommand,
   PutObjectCommand,
   type S3Client,
+  type ServerSideEncryption,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
@@ -93,7 +94,7 @@ async function bucketWith(w: World, rule: ServerSideEncryptionRule | undefined):
 
 test('a bucket default applies when a PUT names no SSE: AES256, aws:kms with a key, aws:kms without one (the configured default KMS key), each with and without BucketKeyEnabled', async (t) => {
   const w = await setup();
-  const cases: { rule: ServerSideEncryptionRule; sse: string; keyId?: string; bucketKey: boolean }[] = [
+  const cases: { rule: ServerSideEncryptionRule; sse: ServerSideEncryption; keyId?: string; bucketKey: boolean }[] = [
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }, sse: 'AES256', bucketKey: false },
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: w.kms.alias } }, sse: 'aws:kms', keyId: w.kms.arn, bucketKey: false },
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: w.kms.alias }, BucketKeyEnabled: true }, sse: 'aws:kms', keyId: w.kms.arn, bucketKey: true },

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { ContainerModule } from 'inversify';
 import pino from 'pino';
 import { ConfiguredReadKeys } from '../../engine/materials/configured-read-keys.js';
 import { AuditLog } from '../../policies/audit-log.js';
 import { BucketEncryptionStore } from '../../policies/bucket-encryption-store.js';
-import { parsePolicyDocument } from '../../policies/load-policy-document.js';
 import { PolicyDecisions } from '../../policies/policy-decisions.js';
 import { PolicySource } from '../../policies/policy-source.js';
 import type { S3SealConfig } from '../config.js';
@@ -25,18 +23,16 @@ function rootOf(root: UploadTokenRoot): () => Promise<Buffer> {
  */
 export function policiesModule(config: Pick<S3SealConfig, 'policy' | 'audit' | 'bucketEncryption' | 'passthrough' | 'defaultKmsKey' | 'readKeys' | 'defaultKmsKeystore'>): ContainerModule {
   const policy = config.policy;
-  const initial = policy !== undefined ? parsePolicyDocument(readFileSync(policy.file, 'utf8'), policy.file, config.defaultKmsKeystore) : undefined;
+  // loading and reload failures are operational messages, not audit events: the service's own log (standard error)
+  const source = policy !== undefined ? PolicySource.openSync(policy.file, config.defaultKmsKeystore, pino({ base: { log: 's3seal' } }, pino.destination({ fd: 2, sync: true }))) : undefined;
   return new ContainerModule(({ bind }) => {
-    if (policy !== undefined && initial !== undefined) {
+    if (policy !== undefined && source !== undefined) {
       bindService(bind, TOKENS.PolicySource)
         .toDynamicValue(() => {
-          // reload failures are operational messages, not audit events: the service's own log (standard error)
-          const log = pino({ base: { log: 's3seal' } }, pino.destination({ fd: 2, sync: true }));
-          const source = new PolicySource(policy.file, config.defaultKmsKeystore, log, initial);
           if (policy.watch) source.watch();
           return source;
         })
-        .onDeactivation((source) => source.close());
+        .onDeactivation((s) => s.close());
     }
     bindService(bind, TOKENS.AuditLog).toDynamicValue(() => new AuditLog(config.audit.destination ?? (policy !== undefined ? 'stderr' : 'off')));
     bindService(bind, TOKENS.BucketEncryptionSettings)
