@@ -22,9 +22,12 @@ export async function headBucket(ctx: FacadeContext, req: { bucket: string; prin
   return ctx.store.headBucket(req.bucket);
 }
 
+/** ListBuckets: the reserved bucket of the bucket encryption configurations is never listed */
 export async function listBuckets(ctx: FacadeContext, req: { principal: string }): Promise<BucketInfo[]> {
   await ctx.policy.authorize(req.principal, 'ListBuckets', { bucket: '', key: '' });
-  return ctx.store.listBuckets();
+  const listed = await ctx.store.listBuckets();
+  const reserved = ctx.bucketEncryption?.reservedBucket;
+  return reserved === undefined ? listed : listed.filter((b) => b.name !== reserved);
 }
 
 export async function getBucketLocation(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<string> {

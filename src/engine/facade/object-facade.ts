@@ -3,8 +3,9 @@ import type { MaterialsManager } from '../materials/materials-manager.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import { requestedAsPlanned } from '../materials/requested-as-planned.js';
 import type { WritePlanner } from '../materials/write-planner.js';
-import type { BucketEncryptionSettings } from './bucket-encryption.js';
+import type { BucketEncryption, BucketEncryptionSettings } from './bucket-encryption.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption, type BucketEncryptionRequest, type PutBucketEncryptionRequest } from './bucket-encryption-operations.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
 import type { BucketInfo } from '../../backends/object-store.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
@@ -149,5 +150,14 @@ export class ObjectFacade {
   }
   getBucketLocation(req: { bucket: string; principal: string }): Promise<string> {
     return getBucketLocation(this.ctx, req);
+  }
+  putBucketEncryption(req: PutBucketEncryptionRequest): Promise<void> {
+    return putBucketEncryption(this.ctx, req);
+  }
+  getBucketEncryption(req: BucketEncryptionRequest): Promise<BucketEncryption | undefined> {
+    return getBucketEncryption(this.ctx, req);
+  }
+  deleteBucketEncryption(req: BucketEncryptionRequest): Promise<void> {
+    return deleteBucketEncryption(this.ctx, req);
   }
 }
