@@ -181,7 +181,7 @@ test("S3's errors: NoSuchBucket, InvalidArgument (KMSMasterKeyID with AES256), N
   }
 });
 
-test('the policy is asked first (a denied principal stores nothing), the planner refuses a configuration below a floor (AccessDenied, nothing stored), the reserved bucket is hidden and refused, a tampered document is a 503 naming the bucket', async (t) => {
+test('the policy is asked first (a denied principal stores nothing), the planner refuses a configuration below a floor (AccessDenied, nothing stored), the reserved bucket is hidden from ListBuckets and refused to every object, list, copy and bucket operation, a tampered document is a 503 naming the bucket', async (t) => {
   const f = await fixture('guard');
   try {
     const kms: BucketEncryption = { algorithm: 'aws:kms', kmsKeyId: 'file:a', bucketKeyEnabled: false, blockedEncryptionTypes: [] };
@@ -207,6 +207,21 @@ test('the policy is asked first (a denied principal stores nothing), the planner
     t.true(names.includes(f.bucket));
     t.false(names.includes(f.reserved), 'the reserved bucket is not listed');
     t.deepEqual((await sdkError(f.sdk.send(new PutBucketEncryptionCommand({ Bucket: f.reserved, ServerSideEncryptionConfiguration: rule(kms) })))).slice(0, 2), ['AccessDenied', 403]);
+
+    // no door reaches the reserved bucket: object reads, writes, deletes, lists, bucket operations
+    const { Readable } = await import('node:stream');
+    for (const req of [
+      { method: 'GET', bucket: f.reserved, key: DOCUMENT_KEY },
+      { method: 'HEAD', bucket: f.reserved, key: DOCUMENT_KEY },
+      { method: 'DELETE', bucket: f.reserved, key: DOCUMENT_KEY },
+      { method: 'PUT', bucket: f.reserved, key: DOCUMENT_KEY, headers: { 'content-length': '2' }, body: Readable.from([Buffer.from('{}')]) },
+      { method: 'GET', bucket: f.reserved, query: { 'list-type': '2' } },
+      { method: 'DELETE', bucket: f.reserved },
+      { method: 'PUT', bucket: f.bucket, key: 'copy', headers: { 'x-amz-copy-source': `/${f.reserved}/${DOCUMENT_KEY}` } },
+    ] as const) {
+      t.is((await f.call(req as Partial<S3Request> & Pick<S3Request, 'method'>)).status, 403, `${req.method} ${req.bucket}/${'key' in req ? req.key : ''}`);
+    }
+    t.is((await f.sdk.send(new GetBucketEncryptionCommand({ Bucket: f.bucket }))).ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, 'aws:kms', 'the document is untouched');
 
     // MinIO's administrator lowers the default in the stored document (MAC kept)
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');

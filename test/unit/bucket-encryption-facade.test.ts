@@ -31,6 +31,7 @@ function fixture(opts: { settings?: boolean } = {}) {
   const store = {
     headBucket: (b: string) => (log.push(`head ${b}`), b === 'missing' ? Promise.reject(new BackendRequestError('NotFound', 404, 'HeadBucket')) : Promise.resolve({})),
     listBuckets: () => Promise.resolve([{ name: 'a' }, { name: RESERVED }, { name: 'b' }]),
+    deleteObjects: (b: string, objects: readonly unknown[]) => (objects.length > 0 && log.push(`deleteObjects ${b}`), Promise.resolve({ deleted: [], errors: [] })),
   } as unknown as ObjectStore;
   const policy: ObjectActionPolicy = {
     authorize: (p, action, o) => (log.push(`authorize ${p} ${action} ${o.bucket}`), p === 'intruder' ? Promise.reject(new SealError('AccessDenied', 'no')) : Promise.resolve()),
@@ -89,4 +90,29 @@ test('without a settings store the three operations are NotImplemented, after th
   t.true(isSealError(await rejected(f.facade.deleteBucketEncryption({ bucket: 'a', principal: 'admin' })), 'NotImplemented'));
   t.deepEqual(f.log, ['authorize admin PutBucketEncryption a', 'authorize admin GetBucketEncryption a', 'authorize admin DeleteBucketEncryption a']);
   t.deepEqual((await f.facade.listBuckets({ principal: 'admin' })).map((b) => b.name), ['a', RESERVED, 'b']);
+});
+
+test('every object, list and bucket operation on the reserved bucket is AccessDenied before the policy or the backend is asked (copy sources included)', async (t) => {
+  const f = fixture();
+  const o = { bucket: RESERVED, key: 's3seal/bucket-encryption.json', principal: 'admin' };
+  const calls: [string, () => Promise<unknown>][] = [
+    ['getObject', () => f.facade.getObject(o)],
+    ['headObject', () => f.facade.headObject(o)],
+    ['putObject', () => f.facade.putObject({ ...o, body: Buffer.from('{}'), contentLength: 2, encryption: { mode: 'SSE-S3' } })],
+    ['deleteObject', () => f.facade.deleteObject(o)],
+    ['listObjects', () => f.facade.listObjects({ bucket: RESERVED, principal: 'admin', api: 'v2' })],
+    ['copyObject from it', () => f.facade.copyObject({ principal: 'admin', source: { bucket: RESERVED, key: o.key }, bucket: 'a', key: 'stolen', encryption: { mode: 'SSE-S3' } } as Parameters<ObjectFacade['copyObject']>[0])],
+    ['createBucket', () => f.facade.createBucket({ bucket: RESERVED, principal: 'admin' })],
+    ['deleteBucket', () => f.facade.deleteBucket({ bucket: RESERVED, principal: 'admin' })],
+    ['headBucket', () => f.facade.headBucket({ bucket: RESERVED, principal: 'admin' })],
+  ];
+  for (const [name, call] of calls) {
+    const err = await rejected(call());
+    t.true(isSealError(err, 'AccessDenied'), `${name}: ${String(err)}`);
+  }
+  // DeleteObjects reports a refusal per key (S3's DeleteResult), and deletes nothing
+  const batch = await f.facade.deleteObjects({ bucket: RESERVED, principal: 'admin', objects: [{ key: o.key }] });
+  t.deepEqual(batch.deleted, []);
+  t.deepEqual(batch.errors.map((e) => [e.key, e.error.code]), [[o.key, 'AccessDenied']]);
+  t.deepEqual(f.log, [], 'neither the policy nor the backend was asked');
 });

@@ -46,6 +46,7 @@ import { headObject } from './head-object.js';
 import { listParts } from './list-parts.js';
 import { allowAllActions, type ObjectActionPolicy } from './object-action-policy.js';
 import { putObject } from './put-object.js';
+import { refusingReservedBucket } from './reserved-bucket-guard.js';
 import { MIN_UNKNOWN_LENGTH_PART } from './put-unknown-length.js';
 import { uploadPart } from './upload-part.js';
 import { updateObjectEncryption, type UpdateObjectEncryptionRequest, type UpdateObjectEncryptionResult } from './update-object-encryption.js';
@@ -80,7 +81,8 @@ export class ObjectFacade {
       objects,
       materials,
       store,
-      policy,
+      // the reserved bucket is no door's: refused before the policy is even asked
+      policy: opts.bucketEncryption !== undefined ? refusingReservedBucket(policy, opts.bucketEncryption.reservedBucket) : policy,
       planner: opts.planner ?? requestedAsPlanned,
       unknownLengthPartSize,
       sizes: opts.sizes ?? new ListedSizes(store),
