@@ -29,6 +29,8 @@ export interface BucketEncryptionStoreOptions {
 type Stored = { doc: VerifiedDocument; etag: string } | { absent: true };
 
 const DEFAULT_ATTEMPTS = 5;
+/** how long a reader that never saw a document waits for the first one of a reserved bucket just created (about 0.8 s in all) */
+const CREATION_WAITS_MS = [25, 50, 100, 200, 400] as const;
 
 /** a 404 of the document's GET: which of the two is missing */
 function missing(err: unknown): 'bucket' | 'document' | undefined {
@@ -184,16 +186,28 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
     const started = this.now();
     const macKey = await this.key();
     let opened;
-    try {
-      opened = await this.store.open(this.reservedBucket, DOCUMENT_KEY);
-    } catch (err) {
-      const gone = missing(err);
-      if (gone === undefined) throw err;
-      if (gone === 'document') throw new SealError('BucketConfigurationInvalid', 'the reserved bucket exists but holds no configuration document (deleted?)');
-      if (this.seen !== undefined) throw new SealError('BucketConfigurationInvalid', `the reserved bucket is gone, after this instance saw document version ${this.seen.version}`);
-      const state: Stored = { absent: true };
-      this.cached = { state, at: started };
-      return state;
+    for (let wait = 0; ; wait++) {
+      try {
+        opened = await this.store.open(this.reservedBucket, DOCUMENT_KEY);
+        break;
+      } catch (err) {
+        const gone = missing(err);
+        if (gone === undefined) throw err;
+        if (gone === 'document') {
+          // The first change creates the bucket, then the document: another instance may be between
+          // the two. One that never saw a document waits a little for it; a document this instance
+          // has seen, or one that does not come, was deleted.
+          if (this.seen === undefined && wait < CREATION_WAITS_MS.length) {
+            await new Promise((r) => setTimeout(r, CREATION_WAITS_MS[wait]));
+            continue;
+          }
+          throw new SealError('BucketConfigurationInvalid', 'the reserved bucket exists but holds no configuration document (deleted?)');
+        }
+        if (this.seen !== undefined) throw new SealError('BucketConfigurationInvalid', `the reserved bucket is gone, after this instance saw document version ${this.seen.version}`);
+        const state: Stored = { absent: true };
+        this.cached = { state, at: started };
+        return state;
+      }
     }
     const doc = decodeBucketEncryptionDocument(macKey, this.reservedBucket, await readBounded(opened.body, opened.info.size));
     const seen = this.seen;
