@@ -12,6 +12,8 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteBucketEncryptionCommand,
   GetBucketEncryptionCommand,
   ListBucketsCommand,
@@ -230,6 +232,18 @@ test('the policy is asked first (a denied principal stores nothing), the planner
     const [name, status, message] = await sdkError(f.sdk.send(new GetBucketEncryptionCommand({ Bucket: f.bucket })));
     t.deepEqual([name, status], ['ServiceUnavailable', 503]);
     t.true(message.includes(`"${f.bucket}"`) && message.includes('MAC does not verify'), message);
+  } finally {
+    f.close();
+  }
+});
+
+test('DeleteBucket takes the configuration with it: the bucket created anew has none (ServerSideEncryptionConfigurationNotFoundError)', async (t) => {
+  const f = await fixture('recreate');
+  try {
+    await f.sdk.send(new PutBucketEncryptionCommand({ Bucket: f.bucket, ServerSideEncryptionConfiguration: rule({ algorithm: 'aws:kms', kmsKeyId: 'file:a', bucketKeyEnabled: true, blockedEncryptionTypes: ['SSE-C'] }) }));
+    await f.sdk.send(new DeleteBucketCommand({ Bucket: f.bucket }));
+    await f.sdk.send(new CreateBucketCommand({ Bucket: f.bucket }));
+    t.deepEqual((await sdkError(f.sdk.send(new GetBucketEncryptionCommand({ Bucket: f.bucket })))).slice(0, 2), ['ServerSideEncryptionConfigurationNotFoundError', 404]);
   } finally {
     f.close();
   }

@@ -31,6 +31,7 @@ function fixture(opts: { settings?: boolean } = {}) {
   const store = {
     headBucket: (b: string) => (log.push(`head ${b}`), b === 'missing' ? Promise.reject(new BackendRequestError('NotFound', 404, 'HeadBucket')) : Promise.resolve({})),
     listBuckets: () => Promise.resolve([{ name: 'a' }, { name: RESERVED }, { name: 'b' }]),
+    deleteBucket: (b: string) => (log.push(`deleteBucket ${b}`), b === 'full' ? Promise.reject(new BackendRequestError('BucketNotEmpty', 409, 'DeleteBucket')) : Promise.resolve()),
     deleteObjects: (b: string, objects: readonly unknown[]) => (objects.length > 0 && log.push(`deleteObjects ${b}`), Promise.resolve({ deleted: [], errors: [] })),
   } as unknown as ObjectStore;
   const policy: ObjectActionPolicy = {
@@ -115,4 +116,17 @@ test('every object, list and bucket operation on the reserved bucket is AccessDe
   t.deepEqual(batch.deleted, []);
   t.deepEqual(batch.errors.map((e) => [e.key, e.error.code]), [[o.key, 'AccessDenied']]);
   t.deepEqual(f.log, [], 'neither the policy nor the backend was asked');
+});
+
+test('DeleteBucket removes the bucket encryption configuration after the bucket, as S3 does; a refused DeleteBucket keeps it', async (t) => {
+  const f = fixture();
+  await f.facade.putBucketEncryption({ bucket: 'a', principal: 'admin', configuration: KMS });
+  await f.facade.putBucketEncryption({ bucket: 'full', principal: 'admin', configuration: KMS });
+  f.log.length = 0;
+  await f.facade.deleteBucket({ bucket: 'a', principal: 'admin' });
+  t.deepEqual(f.log, ['authorize admin DeleteBucket a', 'deleteBucket a', 'delete a']);
+  t.false(f.stored.has('a'));
+  const refused = await rejected(f.facade.deleteBucket({ bucket: 'full', principal: 'admin' }));
+  t.true(refused instanceof BackendRequestError && refused.s3Code === 'BucketNotEmpty');
+  t.deepEqual(f.stored.get('full'), KMS, 'kept');
 });
