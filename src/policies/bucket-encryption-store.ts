@@ -29,8 +29,8 @@ export interface BucketEncryptionStoreOptions {
 type Stored = { doc: VerifiedDocument; etag: string } | { absent: true };
 
 const DEFAULT_ATTEMPTS = 5;
-/** how long a reader that never saw a document waits for the first one of a reserved bucket just created (about 0.8 s in all) */
-const CREATION_WAITS_MS = [25, 50, 100, 200, 400] as const;
+/** how long a reader that never saw a document waits for the first one of a reserved bucket just created (about 3 s in all: a loaded backend's PUT can take a second) */
+const CREATION_WAITS_MS = [25, 50, 100, 200, 400, 800, 1600] as const;
 
 /** a 404 of the document's GET: which of the two is missing */
 function missing(err: unknown): 'bucket' | 'document' | undefined {

@@ -209,3 +209,25 @@ test('store: the reserved bucket is refused (AccessDenied), a configuration outs
   const closed = await a.get('b').then(() => undefined, (e: unknown) => e);
   t.true(isSealError(closed, 'BackendUnavailable'), String(closed));
 });
+
+test('store: a reader that never saw a document waits for the first one of a reserved bucket another instance is just creating; one that saw a version does not wait', async (t) => {
+  const backend = new FakeBackend();
+  const clock = { now: 0 };
+  backend.buckets.add(RESERVED);
+  const { bytes } = encodeBucketEncryptionDocument(bucketConfigMacKey(R), RESERVED, { version: 1, buckets: new Map([['invoices', KMS]]) });
+  const open = backend.open.bind(backend);
+  // the creator's first document lands after the reader's second look
+  backend.open = (b: string, k: string) => {
+    if (backend.gets === 2) backend.objects.set(`${RESERVED}/${DOCUMENT_KEY}`, { body: bytes, etag: '"first"' });
+    return open(b, k);
+  };
+  const fresh = storeOver(backend, 0, clock);
+  t.deepEqual(await fresh.get('invoices'), KMS);
+  t.is(backend.gets, 3);
+  backend.objects.clear();
+  const started = Date.now();
+  const err = await fresh.get('invoices').then(() => undefined, (e: unknown) => e);
+  t.true(isSealError(err, 'BucketConfigurationInvalid'), String(err));
+  t.is(backend.gets, 4, 'a document this instance has seen and that is gone: no waiting');
+  t.true(Date.now() - started < 1000);
+});
