@@ -65,11 +65,18 @@ export type SealErrorCode =
   | 'MalformedXML'
   | 'InvalidPartOrder'
   // the object server could not be reached or failed (5xx): fail closed, retryable
-  | 'BackendUnavailable';
+  | 'BackendUnavailable'
+  // the bucket encryption configurations (FORMAT.md §13) were tampered with, rolled back, deleted or
+  // are malformed: every write of the bucket fails closed until an administrator restores them
+  | 'BucketConfigurationInvalid'
+  // GetBucketEncryption of a bucket with none set (S3: ServerSideEncryptionConfigurationNotFoundError 404)
+  | 'EncryptionConfigurationNotFound'
+  // a conditional write lost to concurrent writers again and again (S3: ConditionalRequestConflict 409): retryable
+  | 'ConditionalRequestConflict';
 
 export class SealError extends S3SealError<SealErrorCode> {
   constructor(code: SealErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(code, message, { retryable: code === 'BackendUnavailable', cause: options.cause });
+    super(code, message, { retryable: code === 'BackendUnavailable' || code === 'ConditionalRequestConflict', cause: options.cause });
     this.name = 'SealError';
   }
 }

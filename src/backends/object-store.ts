@@ -79,6 +79,12 @@ export interface CopyResult extends PutResult {
   lastModified?: Date;
 }
 
+/**
+ * The condition of a conditional PutObject (S3 conditional writes): replace only the object that
+ * still has this ETag, or create one only where none exists.
+ */
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: '*' };
+
 /** An object named by bucket and key (the copy source or target). */
 export interface StoredObjectName {
   bucket: string;
@@ -133,6 +139,13 @@ export interface ObjectStore {
    * `headers`: content headers stored with the object
    */
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult>;
+  /**
+   * A small PutObject of `body` only if `condition` still holds when the backend commits it (no
+   * checksum trailer, no content headers: s3seal's own records, e.g. the bucket encryption document).
+   * Another writer first: SealError PreconditionFailed (the backend's 412) or ConditionalRequestConflict
+   * (409, a conditional write racing another).
+   */
+  putConditional(bucket: string, key: string, body: Buffer, condition: WriteCondition, metadata?: Record<string, string>): Promise<PutResult>;
   /** `headers`: as for put, stored with the completed object */
   createMultipart(bucket: string, key: string, metadata: Record<string, string>, headers?: ContentHeaders): Promise<string>;
   /** `signal`: as for put */

@@ -40,6 +40,7 @@ import type {
   StoredObjectInfo,
   StoredObjectName,
   UploadedPart,
+  WriteCondition,
 } from './object-store.js';
 import type { DeleteObjectsOutcome, ListPage, ListV1Query, ListV2Query, ListVersionsPage, ListVersionsQuery, ObjectToDelete } from './object-listing.js';
 import { isMultipartEtag } from './multipart-etag.js';
@@ -260,6 +261,18 @@ export class S3ObjectStore implements ObjectStore {
   async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     const content = contentInput(headers);
     const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ...content, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
+    return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
+  }
+
+  async putConditional(bucket: string, key: string, body: Buffer, condition: WriteCondition, metadata: Record<string, string> = {}): Promise<PutResult> {
+    const when = 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: condition.ifNoneMatch };
+    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, Metadata: metadata, ...when }))).catch((err: unknown) => {
+      // the two answers of a lost race, typed: another write committed first, or is committing now
+      const status = err instanceof BackendRequestError ? err.status : undefined;
+      if (status === 412) throw new SealError('PreconditionFailed', `the object changed since it was read (${'ifMatch' in condition ? 'If-Match' : 'If-None-Match'})`, { cause: err });
+      if (status === 409) throw new SealError('ConditionalRequestConflict', 'a concurrent conditional write of the same object is in progress', { cause: err });
+      throw err;
+    });
     return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
   }
 

@@ -45,6 +45,7 @@ export const LABEL = {
   layoutDigest: 'layout digest',
   fileWrap: 'file wrap',
   derivedSecret: 'derived secret',
+  bucketConfig: 'bucket config',
 } as const;
 export type Label = (typeof LABEL)[keyof typeof LABEL];
 

@@ -20,6 +20,7 @@ import type {
   StoredObjectInfo,
   StoredObjectName,
   UploadedPart,
+  WriteCondition,
 } from '../../src/backends/object-store.js';
 import { SealError } from '../../src/errors.js';
 
@@ -103,6 +104,15 @@ export class MemoryStore implements ObjectStore {
     if (Buffer.isBuffer(body)) chunks.push(body);
     else for await (const c of body) chunks.push(c as Buffer);
     return { etag: this.set(bucket, key, Buffer.concat(chunks), metadata, headers) };
+  }
+
+  /** S3 conditional write: PreconditionFailed when the condition does not hold */
+  putConditional(bucket: string, key: string, body: Buffer, condition: WriteCondition, metadata: Record<string, string> = {}): Promise<PutResult> {
+    const current = this.objects.get(`${bucket}/${key}`);
+    const holds = 'ifMatch' in condition ? current?.etag === condition.ifMatch : current === undefined;
+    if (!holds) return Promise.reject(new SealError('PreconditionFailed', 'MemoryStore: PreconditionFailed'));
+    this.puts++;
+    return Promise.resolve({ etag: this.set(bucket, key, Buffer.from(body), metadata) });
   }
 
   /** an upload id only (enough for tests of the upload token); parts are not stored */

@@ -21,6 +21,7 @@ import type {
   StoredObjectInfo,
   StoredObjectName,
   UploadedPart,
+  WriteCondition,
 } from '../../src/backends/object-store.js';
 
 /**
@@ -55,6 +56,10 @@ export class RecordingStore implements ObjectStore {
   put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
     this.puts.push({ key, metadata, length });
     return this.inner.put(bucket, key, body, length, metadata, signal, headers);
+  }
+  putConditional(bucket: string, key: string, body: Buffer, condition: WriteCondition, metadata?: Record<string, string>): Promise<PutResult> {
+    this.puts.push({ key, metadata: metadata ?? {}, length: body.length });
+    return this.inner.putConditional(bucket, key, body, condition, metadata);
   }
   createMultipart(bucket: string, key: string, metadata: Record<string, string>, headers?: ContentHeaders): Promise<string> {
     return this.inner.createMultipart(bucket, key, metadata, headers);

@@ -39,7 +39,7 @@ const text = (b: Buffer | Readable | undefined): string => (Buffer.isBuffer(b) ?
 test('an unsupported request is NotImplemented 501 in S3 XML with the request id and /bucket/key, and reaches neither facade nor backend', async (t) => {
   const log: string[] = [];
   const core = new S3Core(untouchable(log), { requestId: () => 'REQ1' });
-  for (const r of [req({ method: 'PUT', query: { acl: '' } }), req({ method: 'GET', query: { tagging: '' } }), req({ method: 'PUT', key: undefined, query: { encryption: '' } }), req({ method: 'POST', query: { restore: '' }, body: Readable.from([Buffer.from('<RestoreRequest/>')]) })]) {
+  for (const r of [req({ method: 'PUT', query: { acl: '' } }), req({ method: 'GET', query: { tagging: '' } }), req({ method: 'PUT', key: undefined, query: { policy: '' } }), req({ method: 'POST', query: { restore: '' }, body: Readable.from([Buffer.from('<RestoreRequest/>')]) })]) {
     const res = await core.handle(r);
     t.is(res.status, 501);
     t.is(res.headers['content-type'], 'application/xml');

@@ -57,7 +57,7 @@ const ROWS: Row[] = [
 // every subresource s3seal does not implement, on objects and buckets: refused, never forwarded
 const OBJECT_SUBRESOURCES = ['acl', 'tagging', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'select-type', 'renameObject', 'encryption'];
 const BUCKET_SUBRESOURCES = [
-  'acl', 'tagging', 'encryption', 'policy', 'policyStatus', 'lifecycle', 'cors', 'object-lock', 'versioning', 'website', 'logging', 'notification', 'replication',
+  'acl', 'tagging', 'policy', 'policyStatus', 'lifecycle', 'cors', 'object-lock', 'versioning', 'website', 'logging', 'notification', 'replication',
   'requestPayment', 'accelerate', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'ownershipControls', 'publicAccessBlock', 'session', 'metadataTable',
 ];
 
@@ -67,6 +67,11 @@ const REFUSED: Row[] = [
   ['PUT', 'b', 'k', { encryption: '' }, copy, 'Unsupported'],
   ['PUT', 'b', 'k', { encryption: '', partNumber: '1' }, {}, 'Unsupported'],
   ...BUCKET_SUBRESOURCES.flatMap((sub): Row[] => (['GET', 'PUT', 'POST', 'DELETE', 'HEAD'] as const).map((m): Row => [m, 'b', undefined, { [sub]: '' }, {}, 'Unsupported'])),
+  // bucket ?encryption is Put/Get/DeleteBucketEncryption; POST and HEAD on it are not, nor other parameters with it
+  ['POST', 'b', undefined, { encryption: '' }, {}, 'Unsupported'],
+  ['HEAD', 'b', undefined, { encryption: '' }, {}, 'Unsupported'],
+  ['GET', 'b', undefined, { encryption: '', prefix: 'x' }, {}, 'Unsupported'],
+  ['PUT', 'b', undefined, { encryption: '' }, copy, 'Unsupported'],
   // a modifier on an operation that does not take it
   ['PUT', 'b', 'k', { versionId: 'v' }, {}, 'Unsupported'],
   ['PUT', 'b', 'k', { partNumber: '1' }, {}, 'Unsupported'],
@@ -101,6 +106,9 @@ function request(m: S3Request['method'], bucket: string | undefined, key: string
 test('identifyOperation: every supported operation from method, bucket/key, subresource and x-amz-copy-source; x-id and presign parameters ignored', (t) => {
   t.is(identifyOperation(request('PUT', 'b', 'k', { encryption: '' }, {})), 'UpdateObjectEncryption');
   t.is(identifyOperation(request('PUT', 'b', 'k', { encryption: '', versionId: 'v', 'x-id': 'UpdateObjectEncryption' }, {})), 'UpdateObjectEncryption');
+  t.is(identifyOperation(request('PUT', 'b', undefined, { encryption: '', 'x-id': 'PutBucketEncryption' }, {})), 'PutBucketEncryption');
+  t.is(identifyOperation(request('GET', 'b', undefined, { encryption: '' }, {})), 'GetBucketEncryption');
+  t.is(identifyOperation(request('DELETE', 'b', undefined, { encryption: '' }, {})), 'DeleteBucketEncryption');
   for (const [m, bucket, key, query, headers, expected] of ROWS) {
     t.is(identifyOperation(request(m, bucket, key, query, headers)), expected, `${m} ${bucket ?? ''}/${key ?? ''}?${new URLSearchParams(query).toString()} ${Object.keys(headers).join(',')}`);
   }

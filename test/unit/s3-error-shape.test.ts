@@ -23,6 +23,9 @@ test('SealError, KeystoreError and ConfigError share the base class: code, retry
   t.is(errors[1]!.cause, cause);
   t.is(errors[2]!.code, 'InvalidConfiguration');
   t.false(new SealError('InvalidArgument', 'x').retryable);
+  // a lost conditional-write race heals on retry; a tampered bucket configuration does not
+  t.true(new SealError('ConditionalRequestConflict', 'x').retryable);
+  t.false(new SealError('BucketConfigurationInvalid', 'x').retryable);
 });
 
 test('SealError codes → S3 code and status', (t) => {
@@ -61,6 +64,9 @@ test('SealError codes → S3 code and status', (t) => {
     BadDigest: ['BadDigest', 400],
     InvalidDigest: ['InvalidDigest', 400],
     BackendUnavailable: ['ServiceUnavailable', 503],
+    BucketConfigurationInvalid: ['ServiceUnavailable', 503],
+    EncryptionConfigurationNotFound: ['ServerSideEncryptionConfigurationNotFoundError', 404],
+    ConditionalRequestConflict: ['ConditionalRequestConflict', 409],
   };
   for (const [code, [s3, status]] of Object.entries(expected) as [SealErrorCode, [string, number]][]) {
     t.like(s3ErrorShape(new SealError(code, 'detail')), { code: s3, status }, code);

@@ -27,6 +27,7 @@ function partSink(): ObjectStore {
     get: unused,
     open: unused,
     put: unused,
+    putConditional: unused,
     completeMultipart: unused,
     listParts: unused,
     abortMultipart: unused,

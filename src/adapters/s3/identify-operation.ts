@@ -24,6 +24,9 @@ const ALLOWED: Readonly<Record<Exclude<S3OperationName, 'Unsupported'>, readonly
   ListObjectVersions: ['versions', 'prefix', 'delimiter', 'key-marker', 'version-id-marker', 'max-keys', 'encoding-type'],
   ListMultipartUploads: ['uploads', 'prefix', 'delimiter', 'key-marker', 'upload-id-marker', 'max-uploads', 'encoding-type'],
   GetBucketLocation: ['location'],
+  PutBucketEncryption: ['encryption'],
+  GetBucketEncryption: ['encryption'],
+  DeleteBucketEncryption: ['encryption'],
   HeadBucket: [],
   CreateBucket: [],
   DeleteBucket: [],
@@ -53,6 +56,7 @@ function candidate(req: S3Request): Exclude<S3OperationName, 'Unsupported'> | un
     switch (req.method) {
       case 'GET':
         if (has('location')) return 'GetBucketLocation';
+        if (has('encryption')) return 'GetBucketEncryption';
         if (has('uploads')) return 'ListMultipartUploads';
         if (has('versions')) return 'ListObjectVersions';
         if (has('list-type')) return q['list-type'] === '2' ? 'ListObjectsV2' : undefined;
@@ -60,9 +64,9 @@ function candidate(req: S3Request): Exclude<S3OperationName, 'Unsupported'> | un
       case 'HEAD':
         return 'HeadBucket';
       case 'PUT':
-        return 'CreateBucket';
+        return has('encryption') ? 'PutBucketEncryption' : 'CreateBucket';
       case 'DELETE':
-        return 'DeleteBucket';
+        return has('encryption') ? 'DeleteBucketEncryption' : 'DeleteBucket';
       case 'POST':
         return has('delete') ? 'DeleteObjects' : undefined;
     }
@@ -76,7 +80,7 @@ function candidate(req: S3Request): Exclude<S3OperationName, 'Unsupported'> | un
     case 'HEAD':
       return 'HeadObject';
     case 'PUT':
-      // PUT /bucket/key?encryption; the bucket-level PUT ?encryption is PutBucketEncryption (not implemented)
+      // PUT /bucket/key?encryption; the bucket-level PUT ?encryption is PutBucketEncryption
       if (has('encryption')) return copy ? undefined : 'UpdateObjectEncryption';
       if (has('uploadId') || has('partNumber')) {
         if (!has('uploadId') || !has('partNumber')) return undefined;

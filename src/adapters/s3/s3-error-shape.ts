@@ -71,6 +71,13 @@ const SEAL: Record<SealErrorCode, Mapping> = {
   BadDigest: { code: 'BadDigest', status: 400 },
   InvalidDigest: { code: 'InvalidDigest', status: 400, message: 'The Content-MD5 you specified is not valid.' },
   BackendUnavailable: UNAVAILABLE,
+  // 503 with the error's own message (which bucket, what failed — no key material): the request was
+  // fine, the service cannot serve it until an administrator restores the configuration. Not
+  // retryable in s3seal's sense (it does not heal by itself); SDKs still retry a 503 a few times,
+  // which also rides out the moment between the reserved bucket's creation and its first document.
+  BucketConfigurationInvalid: { code: 'ServiceUnavailable', status: 503 },
+  EncryptionConfigurationNotFound: { code: 'ServerSideEncryptionConfigurationNotFoundError', status: 404, message: 'The server side encryption configuration was not found' },
+  ConditionalRequestConflict: { code: 'ConditionalRequestConflict', status: 409, message: 'A conflicting operation occurred. If using PutObject you can retry the request.' },
 };
 
 // S3 reports SSE-KMS key problems with the KMS exception name prefixed by "KMS." and 400 (S3
@@ -107,6 +114,7 @@ const BACKEND: Readonly<Record<string, Mapping>> = {
   InvalidPartOrder: { code: 'InvalidPartOrder', status: 400, message: 'The list of parts was not in ascending order. The parts list must be specified in order by part number.' },
   EntityTooSmall: { code: 'EntityTooSmall', status: 400, message: 'Your proposed upload is smaller than the minimum allowed object size.' },
   InvalidRange: { code: 'InvalidRange', status: 416, message: 'The requested range is not satisfiable' },
+  EncryptionConfigurationNotFound: { code: 'ServerSideEncryptionConfigurationNotFoundError', status: 404, message: 'The server side encryption configuration was not found' },
   ConditionalRequestConflict: { code: 'ConditionalRequestConflict', status: 409, message: 'A conflicting operation occurred. If using PutObject you can retry the request.' },
 };
 

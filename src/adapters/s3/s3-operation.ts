@@ -30,6 +30,9 @@ export type S3OperationName =
   | 'HeadBucket'
   | 'ListBuckets'
   | 'GetBucketLocation'
+  | 'PutBucketEncryption'
+  | 'GetBucketEncryption'
+  | 'DeleteBucketEncryption'
   | 'Unsupported';
 
 /**

@@ -12,9 +12,17 @@ export async function createBucket(ctx: FacadeContext, req: { bucket: string; pr
   await ctx.store.createBucket(req.bucket, req.location);
 }
 
+/**
+ * DeleteBucket; its bucket encryption configuration goes with it, as on S3 (a bucket created later
+ * under the same name starts without one). Removed after the bucket, never before: a refused delete
+ * (BucketNotEmpty) keeps the configuration. If removing it fails, the error is the caller's to see
+ * (the bucket is gone; its configuration stays, and applies again if the bucket is created anew,
+ * until a DeleteBucketEncryption of it).
+ */
 export async function deleteBucket(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<void> {
   await ctx.policy.authorize(req.principal, 'DeleteBucket', { bucket: req.bucket, key: '' });
   await ctx.store.deleteBucket(req.bucket);
+  await ctx.bucketEncryption?.delete(req.bucket);
 }
 
 export async function headBucket(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<{ region?: string }> {
@@ -22,9 +30,12 @@ export async function headBucket(ctx: FacadeContext, req: { bucket: string; prin
   return ctx.store.headBucket(req.bucket);
 }
 
+/** ListBuckets: the reserved bucket of the bucket encryption configurations is never listed */
 export async function listBuckets(ctx: FacadeContext, req: { principal: string }): Promise<BucketInfo[]> {
   await ctx.policy.authorize(req.principal, 'ListBuckets', { bucket: '', key: '' });
-  return ctx.store.listBuckets();
+  const listed = await ctx.store.listBuckets();
+  const reserved = ctx.bucketEncryption?.reservedBucket;
+  return reserved === undefined ? listed : listed.filter((b) => b.name !== reserved);
 }
 
 export async function getBucketLocation(ctx: FacadeContext, req: { bucket: string; principal: string }): Promise<string> {

@@ -3,8 +3,9 @@ import type { MaterialsManager } from '../materials/materials-manager.js';
 import type { SealedObjects } from '../sealed-objects.js';
 import { requestedAsPlanned } from '../materials/requested-as-planned.js';
 import type { WritePlanner } from '../materials/write-planner.js';
-import type { BucketEncryptionSettings } from './bucket-encryption.js';
+import type { BucketEncryption, BucketEncryptionSettings } from './bucket-encryption.js';
 import { abortMultipartUpload } from './abort-multipart-upload.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption, type BucketEncryptionRequest, type PutBucketEncryptionRequest } from './bucket-encryption-operations.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
 import type { BucketInfo } from '../../backends/object-store.js';
 import { completeMultipartUpload } from './complete-multipart-upload.js';
@@ -45,6 +46,7 @@ import { headObject } from './head-object.js';
 import { listParts } from './list-parts.js';
 import { allowAllActions, type ObjectActionPolicy } from './object-action-policy.js';
 import { putObject } from './put-object.js';
+import { refusingReservedBucket } from './reserved-bucket-guard.js';
 import { MIN_UNKNOWN_LENGTH_PART } from './put-unknown-length.js';
 import { uploadPart } from './upload-part.js';
 import { updateObjectEncryption, type UpdateObjectEncryptionRequest, type UpdateObjectEncryptionResult } from './update-object-encryption.js';
@@ -79,7 +81,8 @@ export class ObjectFacade {
       objects,
       materials,
       store,
-      policy,
+      // the reserved bucket is no door's: refused before the policy is even asked
+      policy: opts.bucketEncryption !== undefined ? refusingReservedBucket(policy, opts.bucketEncryption.reservedBucket) : policy,
       planner: opts.planner ?? requestedAsPlanned,
       unknownLengthPartSize,
       sizes: opts.sizes ?? new ListedSizes(store),
@@ -149,5 +152,14 @@ export class ObjectFacade {
   }
   getBucketLocation(req: { bucket: string; principal: string }): Promise<string> {
     return getBucketLocation(this.ctx, req);
+  }
+  putBucketEncryption(req: PutBucketEncryptionRequest): Promise<void> {
+    return putBucketEncryption(this.ctx, req);
+  }
+  getBucketEncryption(req: BucketEncryptionRequest): Promise<BucketEncryption | undefined> {
+    return getBucketEncryption(this.ctx, req);
+  }
+  deleteBucketEncryption(req: BucketEncryptionRequest): Promise<void> {
+    return deleteBucketEncryption(this.ctx, req);
   }
 }

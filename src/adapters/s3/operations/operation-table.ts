@@ -5,8 +5,10 @@ import { copyObject } from './copy-object.js';
 import { createBucket } from './create-bucket.js';
 import { createMultipartUpload } from './create-multipart-upload.js';
 import { deleteBucket } from './delete-bucket.js';
+import { deleteBucketEncryption } from './delete-bucket-encryption.js';
 import { deleteObject } from './delete-object.js';
 import { deleteObjects } from './delete-objects.js';
+import { getBucketEncryption } from './get-bucket-encryption.js';
 import { getBucketLocation } from './get-bucket-location.js';
 import { getObject } from './get-object.js';
 import { getObjectAttributes } from './get-object-attributes.js';
@@ -17,6 +19,7 @@ import { listObjectVersions } from './list-object-versions.js';
 import { listObjects } from './list-objects.js';
 import { listObjectsV2 } from './list-objects-v2.js';
 import { listParts } from './list-parts.js';
+import { putBucketEncryption } from './put-bucket-encryption.js';
 import { putObject } from './put-object.js';
 import { updateObjectEncryption } from './update-object-encryption.js';
 import { uploadPart } from './upload-part.js';
@@ -33,8 +36,10 @@ export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   CreateBucket: createBucket,
   CreateMultipartUpload: createMultipartUpload,
   DeleteBucket: deleteBucket,
+  DeleteBucketEncryption: deleteBucketEncryption,
   DeleteObject: deleteObject,
   DeleteObjects: deleteObjects,
+  GetBucketEncryption: getBucketEncryption,
   GetBucketLocation: getBucketLocation,
   GetObject: getObject,
   GetObjectAttributes: getObjectAttributes,
@@ -45,6 +50,7 @@ export const OPERATIONS: Partial<Record<S3OperationName, S3Operation>> = {
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListParts: listParts,
+  PutBucketEncryption: putBucketEncryption,
   PutObject: putObject,
   UpdateObjectEncryption: updateObjectEncryption,
   UploadPart: uploadPart,

@@ -1,0 +1,16 @@
+import { SealError } from '../../errors.js';
+import type { ObjectActionPolicy } from './object-action-policy.js';
+
+/**
+ * The action policy with the reserved bucket of the bucket encryption configurations taken out of
+ * every door's reach (DESIGN.md "Bucket encryption configuration"): every facade operation asks the
+ * policy first with the bucket it touches (a copy asks for its source too), so refusing that bucket
+ * here refuses every object, list and bucket operation on it, whatever the policy document says.
+ * Only the settings store reaches it, through the backend port.
+ */
+export function refusingReservedBucket(policy: ObjectActionPolicy, reservedBucket: string): ObjectActionPolicy {
+  return {
+    authorize: (principal, action, object, conditions) =>
+      object.bucket === reservedBucket ? Promise.reject(new SealError('AccessDenied', `"${reservedBucket}" is s3seal's reserved bucket: ${action} refused`)) : policy.authorize(principal, action, object, conditions),
+  };
+}
