@@ -46,6 +46,9 @@ export type SealErrorCode =
   | 'InvalidRange'
   | 'InvalidPartNumber'
   | 'AccessDenied'
+  // a write refused by an encryption rule of the bucket or a local floor (S3: AccessDenied 403); its
+  // message is built from local configuration only, so, unlike AccessDenied's, the caller may read it
+  | 'EncryptionPolicyDenied'
   | 'PreconditionFailed'
   | 'MetadataTooLarge'
   | 'EntityTooLarge'

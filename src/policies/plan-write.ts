@@ -11,11 +11,13 @@ export type FinalPlan = Exclude<EncryptionPlan, { mode: 'SSE-KMS' }> | (Extract<
 export type FloorCheck = (plan: FinalPlan) => Promise<string | undefined>;
 
 // S3's words for a blocked type are "rejected with an HTTP 403 AccessDenied error"; the text is ours
+// (EncryptionPolicyDenied: AccessDenied on the wire, with this message)
 const SSEC_BLOCKED = 'SSE-C is blocked for this bucket (BlockedEncryptionTypes): choose SSE-S3 or SSE-KMS';
 
 /**
  * The plan of a write (DESIGN.md "Bucket default encryption", issue 8), before grants:
- * - SSE-C is refused (AccessDenied, as S3) where the bucket or a floor blocks it;
+ * - SSE-C is refused (AccessDenied, as S3) where the bucket blocks it or a floor blocks it or requires
+ *   another algorithm;
  * - a request naming no SSE gets the bucket's default (AES256 → SSE-S3; aws:kms → its key and
  *   BucketKeyEnabled), no configuration → SSE-S3; where that default would break a floor (a floor
  *   is what no backend-stored configuration can lower), the floor's own requirement is the default;
@@ -26,7 +28,9 @@ const SSEC_BLOCKED = 'SSE-C is blocked for this bucket (BlockedEncryptionTypes):
  */
 export async function planWrite(requested: RequestedEncryption, cfg: BucketEncryption | undefined, floors: readonly Floor[], defaultKmsKey: string | undefined, breaksFloor: FloorCheck): Promise<FinalPlan> {
   if (requested.mode === 'SSE-C') {
-    if (cfg?.blockedEncryptionTypes.includes('SSE-C') === true || floors.some((f) => f.blockedEncryptionTypes.includes('SSE-C'))) throw new SealError('AccessDenied', SSEC_BLOCKED);
+    if (cfg?.blockedEncryptionTypes.includes('SSE-C') === true) throw new SealError('EncryptionPolicyDenied', SSEC_BLOCKED);
+    const broken = await breaksFloor(requested);
+    if (broken !== undefined) throw new SealError('EncryptionPolicyDenied', `the requested encryption breaks a floor: ${broken}`);
     return requested;
   }
   if (requested.mode === 'none') {
@@ -37,9 +41,9 @@ export async function planWrite(requested: RequestedEncryption, cfg: BucketEncry
       const fromFloor = finalKey(floor.requireAlgorithm === 'AES256' ? { mode: 'SSE-S3' } : { mode: 'SSE-KMS', ...(floor.requireKey !== undefined ? { keyRef: floor.requireKey } : {}) }, defaultKmsKey);
       const still = await breaksFloor(fromFloor);
       if (still === undefined) return fromFloor;
-      throw new SealError('AccessDenied', `no encryption satisfies every floor of this object: ${still}`);
+      throw new SealError('EncryptionPolicyDenied', `no encryption satisfies every floor of this object: ${still}`);
     }
-    throw new SealError('AccessDenied', `the bucket's default encryption breaks a floor: ${await breaksFloor(fromBucket)}`);
+    throw new SealError('EncryptionPolicyDenied', `the bucket's default encryption breaks a floor: ${await breaksFloor(fromBucket)}`);
   }
   const plan =
     requested.mode === 'SSE-S3'
@@ -53,7 +57,7 @@ export async function planWrite(requested: RequestedEncryption, cfg: BucketEncry
           defaultKmsKey,
         );
   const broken = await breaksFloor(plan);
-  if (broken !== undefined) throw new SealError('AccessDenied', `the requested encryption breaks a floor: ${broken}`);
+  if (broken !== undefined) throw new SealError('EncryptionPolicyDenied', `the requested encryption breaks a floor: ${broken}`);
   return plan;
 }
 

@@ -33,7 +33,8 @@ export interface PolicyDecisionsOptions {
 /**
  * The policy layer (DESIGN.md "Policies, permissions and role separation"; issue 8), as the three
  * ports the facade asks — ObjectActionPolicy (may this principal do this S3 action here: the
- * document's statements with their SSE conditions; the reserved bucket is refused to everyone),
+ * document's statements with their SSE conditions; the facade itself refuses the reserved bucket
+ * before asking, reserved-bucket-guard.ts),
  * AllowedReadKeys (a read's key use: the principal's decrypt or rewrap grant on the envelope's key
  * and context, the floors' read pin) and WritePlanner (the plan: bucket default, floors, the
  * principal's encrypt grant). Without a document the process principal may act and use every
@@ -57,10 +58,6 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
 
   authorize(principal: string, action: ObjectAction, object: ObjectId, conditions: ActionConditions = {}): Promise<void> {
     return Promise.resolve().then(() => {
-      const reserved = this.opts.bucketEncryption?.reservedBucket;
-      if (reserved !== undefined && object.bucket === reserved) {
-        this.deny({ principal, action, bucket: object.bucket, key: object.key, allowed: false, reason: 'the reserved configuration bucket is not reachable through any door' });
-      }
       const doc = this.opts.document?.current;
       if (doc === undefined) return;
       const d = evaluateAction(doc, principal, action, object.bucket, object.key, conditions);
@@ -115,7 +112,7 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
     try {
       plan = await planWrite(req.requested, cfg, floors, this.opts.defaultKmsKey, (p) => this.breaksFloors(floors, p));
     } catch (err) {
-      if (isSealError(err, 'AccessDenied')) this.audit.record({ ...event, ...(req.requested.mode !== 'none' ? { mode: req.requested.mode } : {}), allowed: false, reason: err.message });
+      if (isSealError(err, 'EncryptionPolicyDenied')) this.audit.record({ ...event, ...(req.requested.mode !== 'none' ? { mode: req.requested.mode } : {}), allowed: false, reason: err.message });
       throw err;
     }
     if (plan.mode === 'SSE-C') {
@@ -137,7 +134,7 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
   async checkBucketEncryption(principal: string, bucket: string, configuration: BucketEncryption): Promise<void> {
     const event = { principal, action: 'PutBucketEncryption', bucket, key: '' };
     if (this.opts.passthrough?.some((p) => p.bucket === bucket) === true) {
-      this.deny({ ...event, allowed: false, reason: 'the bucket has passthrough prefixes (configuration `passthrough`): a bucket with default encryption never passes plaintext through' });
+      this.deny({ ...event, allowed: false, reason: 'the bucket has passthrough prefixes (configuration `passthrough`): a bucket with default encryption never passes plaintext through' }, 'EncryptionPolicyDenied');
     }
     const doc = this.opts.document?.current;
     if (doc === undefined) return;
@@ -150,7 +147,7 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
           ? { mode: 'SSE-KMS', keyRef: configuration.kmsKeyId ?? this.opts.defaultKmsKey! }
           : undefined;
     const broken = asDefault === undefined ? 'aws:kms without a key id and no default KMS key' : await this.breaksFloors(floors, asDefault);
-    if (broken !== undefined) this.deny({ ...event, allowed: false, reason: `the configuration would lower a floor: ${broken}` });
+    if (broken !== undefined) this.deny({ ...event, allowed: false, reason: `the configuration would lower a floor: ${broken}` }, 'EncryptionPolicyDenied');
   }
 
   /** config `passthrough`, never where a floor covers the object (SealedObjects asks synchronously) */
@@ -177,7 +174,9 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
   }
 
   private async isBucketDefaultKey(bucket: string, keyId: string): Promise<boolean> {
-    const cfg = await this.opts.bucketEncryption?.get(bucket);
+    // the bucket's configuration can only widen what is readable: when it cannot be read (an outage,
+    // a tampered document), the narrower answer — AccessDenied — stands
+    const cfg = await this.opts.bucketEncryption?.get(bucket).catch(() => undefined);
     if (cfg?.algorithm !== 'aws:kms' || cfg.kmsKeyId === undefined) return false;
     return (await this.registry.resolveId(cfg.kmsKeyId)) === keyId;
   }
@@ -208,8 +207,13 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
     return this.grantsFor.grants;
   }
 
-  private deny(e: AuditEvent): never {
+  /**
+   * audit, then refuse. AccessDenied's message stays in logs (the S3 core answers S3's fixed text: a
+   * reason may quote an envelope's unMACed key id); EncryptionPolicyDenied's — built from local
+   * configuration only — reaches the caller
+   */
+  private deny(e: AuditEvent, code: 'AccessDenied' | 'EncryptionPolicyDenied' = 'AccessDenied'): never {
     this.audit.record(e);
-    throw new SealError('AccessDenied', `Access Denied: ${e.reason}`);
+    throw new SealError(code, code === 'AccessDenied' ? `Access Denied: ${e.reason}` : e.reason);
   }
 }

@@ -66,12 +66,12 @@ test('a malformed policy document fails at startup with one message naming the f
   writeFileSync(file, allowAll().replace('actions: ["s3:*"]', 'actions: ["s3:GetObjects"]'));
   const err = t.throws(() => createContainer({ ...base, policy: { file } }));
   t.is((err as { code?: string }).code, 'InvalidPolicyDocument');
-  t.regex(err!.message, /policy\.yaml:7/);
-  t.regex(err!.message, /statements\[0\]\.actions\[0\]/);
-  t.is(err!.message.split('\n').length, 1, 'one message');
+  t.regex(err.message, /policy\.yaml:7/);
+  t.regex(err.message, /statements\[0\]\.actions\[0\]/);
+  t.is(err.message.split('\n').length, 1, 'one message');
   writeFileSync(file, '{ "version": 1, "principals": { "process": {} }, "statements": [ { "effect": "Permit" } ] }');
   const json = t.throws(() => createContainer({ ...base, policy: { file } }));
-  t.regex(json!.message, /policy\.yaml:1: statements\[0\]\.effect/);
+  t.regex(json.message, /policy\.yaml:1: statements\[0\]\.effect/);
 });
 
 test.serial('a malformed reload keeps the old policy; a good one, written over the file, takes effect', async (t) => {

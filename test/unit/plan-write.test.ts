@@ -50,23 +50,25 @@ test('an object-level request overrides the default; aws:kms without a key takes
   t.is(await code(planWrite({ mode: 'SSE-KMS' }, undefined, [], undefined, noFloor)), 'InvalidArgument');
 });
 
-test('SSE-C is refused (AccessDenied) where the bucket or a floor blocks it, and passed through as asked otherwise', async (t) => {
+test('SSE-C is refused (EncryptionPolicyDenied: AccessDenied on the wire) where the bucket or a floor blocks it or a floor requires another algorithm, and passed through as asked otherwise', async (t) => {
   const key = Buffer.alloc(32, 1);
   t.deepEqual(await planWrite({ mode: 'SSE-C', customerKey: key }, aes, [], undefined, noFloor), { mode: 'SSE-C', customerKey: key });
-  t.is(await code(planWrite({ mode: 'SSE-C', customerKey: key }, { ...aes, blockedEncryptionTypes: ['SSE-C'] }, [], undefined, noFloor)), 'AccessDenied');
+  t.is(await code(planWrite({ mode: 'SSE-C', customerKey: key }, { ...aes, blockedEncryptionTypes: ['SSE-C'] }, [], undefined, noFloor)), 'EncryptionPolicyDenied');
   const floor: Floor = { bucket: 'b', prefix: '', blockedEncryptionTypes: ['SSE-C'] };
-  t.is(await code(planWrite({ mode: 'SSE-C', customerKey: key }, undefined, [floor], undefined, floorCheck([floor]))), 'AccessDenied');
+  t.is(await code(planWrite({ mode: 'SSE-C', customerKey: key }, undefined, [floor], undefined, floorCheck([floor]))), 'EncryptionPolicyDenied');
+  const kmsFloor: Floor = { bucket: 'b', prefix: '', requireAlgorithm: 'aws:kms', blockedEncryptionTypes: [] };
+  t.is(await code(planWrite({ mode: 'SSE-C', customerKey: key }, undefined, [kmsFloor], undefined, floorCheck([kmsFloor]))), 'EncryptionPolicyDenied');
 });
 
-test('floors: an explicit request that breaks one is AccessDenied; a request naming no SSE gets the floor where the bucket default would break it', async (t) => {
+test('floors: an explicit request that breaks one is refused (EncryptionPolicyDenied); a request naming no SSE gets the floor where the bucket default would break it', async (t) => {
   const floor: Floor = { bucket: 'b', prefix: '', requireAlgorithm: 'aws:kms', requireKey: 'alias/floor', blockedEncryptionTypes: [] };
   const check = floorCheck([floor]);
-  t.is(await code(planWrite({ mode: 'SSE-S3' }, undefined, [floor], undefined, check)), 'AccessDenied');
-  t.is(await code(planWrite({ mode: 'SSE-KMS', keyRef: 'alias/other' }, undefined, [floor], undefined, check)), 'AccessDenied');
+  t.is(await code(planWrite({ mode: 'SSE-S3' }, undefined, [floor], undefined, check)), 'EncryptionPolicyDenied');
+  t.is(await code(planWrite({ mode: 'SSE-KMS', keyRef: 'alias/other' }, undefined, [floor], undefined, check)), 'EncryptionPolicyDenied');
   t.deepEqual(await planWrite({ mode: 'SSE-KMS', keyRef: 'alias/floor' }, undefined, [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor' });
   t.deepEqual(await planWrite({ mode: 'none' }, aes, [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor' });
   t.deepEqual(await planWrite({ mode: 'none' }, kms('alias/floor', true), [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor', bucketKey: true }, 'a default that keeps the floor is kept, with its BucketKeyEnabled');
   // two floors no single plan can keep
   const aesFloor: Floor = { bucket: 'b', prefix: 'x/', requireAlgorithm: 'AES256', blockedEncryptionTypes: [] };
-  t.is(await code(planWrite({ mode: 'none' }, undefined, [floor, aesFloor], undefined, floorCheck([floor, aesFloor]))), 'AccessDenied');
+  t.is(await code(planWrite({ mode: 'none' }, undefined, [floor, aesFloor], undefined, floorCheck([floor, aesFloor]))), 'EncryptionPolicyDenied');
 });

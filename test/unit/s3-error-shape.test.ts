@@ -49,6 +49,7 @@ test('SealError codes → S3 code and status', (t) => {
     InvalidRange: ['InvalidRange', 416],
     InvalidPartNumber: ['InvalidPartNumber', 416],
     AccessDenied: ['AccessDenied', 403],
+    EncryptionPolicyDenied: ['AccessDenied', 403],
     PreconditionFailed: ['PreconditionFailed', 412],
     MissingContentLength: ['MissingContentLength', 411],
     ContentSha256Mismatch: ['XAmzContentSHA256Mismatch', 400],
@@ -77,6 +78,8 @@ test('SealError codes → S3 code and status', (t) => {
   // a denial says only what S3 says: the detail (key ids, configuration, envelope fields) stays in logs
   const denied = s3ErrorShape(new SealError('AccessDenied', 'b/k is SSE-KMS under arn:aws:kms:eu-west-1:1:key/planted, not a key this process is configured to read'));
   t.deepEqual(denied, { code: 'AccessDenied', status: 403, message: 'Access Denied' });
+  // an encryption rule's refusal is built from local configuration only: the caller reads why
+  t.deepEqual(s3ErrorShape(new SealError('EncryptionPolicyDenied', 'SSE-C is blocked for this bucket (BlockedEncryptionTypes)')), { code: 'AccessDenied', status: 403, message: 'SSE-C is blocked for this bucket (BlockedEncryptionTypes)' });
 });
 
 test('KeystoreError codes → S3 code and status (KMS.* 400 as S3 reports SSE-KMS key problems; outages 503)', (t) => {

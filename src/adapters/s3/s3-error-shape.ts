@@ -54,6 +54,8 @@ const SEAL: Record<SealErrorCode, Mapping> = {
   // S3's own text only: the message inside (which key, which configuration) is for logs, never for
   // a caller who was just refused — and part of it may come from an attacker-written envelope field
   AccessDenied: ACCESS_DENIED,
+  // S3 refuses a blocked encryption type with AccessDenied 403; the message says which rule (local configuration, never an envelope's text)
+  EncryptionPolicyDenied: { code: 'AccessDenied', status: 403 },
   PreconditionFailed: { code: 'PreconditionFailed', status: 412, message: 'At least one of the pre-conditions you specified did not hold' },
   MetadataTooLarge: { code: 'MetadataTooLarge', status: 400, message: 'Your metadata headers exceed the maximum allowed metadata size.' },
   EntityTooLarge: { code: 'EntityTooLarge', status: 400, message: 'Your proposed upload exceeds the maximum allowed object size.' },
