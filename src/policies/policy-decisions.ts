@@ -46,6 +46,8 @@ export interface PolicyDecisionsOptions {
 export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, WritePlanner {
   /** grants are rebuilt when the document object changes (a reload), so their resolved-id throttle starts afresh */
   private grantsFor: { doc: PolicyDocument; grants: KeyGrants } | undefined;
+  /** passthrough buckets: whether each has a default encryption configuration, as last read (primePassthrough) */
+  private readonly configuredBuckets = new Map<string, boolean>();
 
   constructor(
     private readonly registry: KeystoreRegistry,
@@ -59,10 +61,30 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
   authorize(principal: string, action: ObjectAction, object: ObjectId, conditions: ActionConditions = {}): Promise<void> {
     return Promise.resolve().then(() => {
       const doc = this.opts.document?.current;
-      if (doc === undefined) return;
-      const d = evaluateAction(doc, principal, action, object.bucket, object.key, conditions);
-      if (!d.allowed) this.deny({ principal, action, bucket: object.bucket, key: object.key, allowed: false, reason: d.reason });
+      if (doc !== undefined) {
+        const d = evaluateAction(doc, principal, action, object.bucket, object.key, conditions);
+        if (!d.allowed) this.deny({ principal, action, bucket: object.bucket, key: object.key, allowed: false, reason: d.reason });
+      }
+      return this.primePassthrough(object);
     });
+  }
+
+  /**
+   * Passthrough is never served in a bucket with a default encryption configuration, but SealedObjects
+   * asks synchronously (passthrough()) and the configuration is read asynchronously: so every action
+   * on an object inside a listed passthrough prefix — the facade always asks authorize before it
+   * reads — first refreshes whether the bucket has one. Anything but a verified "none" (a
+   * configuration, a tampered document, an outage) counts as configured: no plaintext is served.
+   * Objects outside the listed prefixes cost nothing here.
+   */
+  private async primePassthrough(o: ObjectId): Promise<void> {
+    const store = this.opts.bucketEncryption;
+    if (store === undefined || !this.listedForPassthrough(o)) return;
+    const configured = await store.get(o.bucket).then(
+      (cfg) => cfg !== undefined,
+      () => true,
+    );
+    this.configuredBuckets.set(o.bucket, configured);
   }
 
   // ---- AllowedReadKeys -----------------------------------------------------------------------
@@ -150,12 +172,20 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
     if (broken !== undefined) this.deny({ ...event, allowed: false, reason: `the configuration would lower a floor: ${broken}` }, 'EncryptionPolicyDenied');
   }
 
-  /** config `passthrough`, never where a floor covers the object (SealedObjects asks synchronously) */
+  /**
+   * config `passthrough`, never where a floor covers the object nor in a bucket with a default
+   * encryption configuration (as last seen by primePassthrough; unseen counts as configured).
+   * SealedObjects asks this synchronously, when an object has no envelope.
+   */
   passthrough(o: ObjectId): boolean {
-    const listed = this.opts.passthrough?.some((p) => p.bucket === o.bucket && o.key.startsWith(p.prefix)) === true;
-    if (!listed) return false;
+    if (!this.listedForPassthrough(o)) return false;
+    if (this.opts.bucketEncryption !== undefined && this.configuredBuckets.get(o.bucket) !== false) return false;
     const doc = this.opts.document?.current;
     return doc === undefined || floorsFor(doc, o.bucket, o.key).length === 0;
+  }
+
+  private listedForPassthrough(o: ObjectId): boolean {
+    return this.opts.passthrough?.some((p) => p.bucket === o.bucket && o.key.startsWith(p.prefix)) === true;
   }
 
   // ---- helpers -------------------------------------------------------------------------------

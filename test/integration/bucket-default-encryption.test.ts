@@ -96,6 +96,8 @@ test('a bucket default applies when a PUT names no SSE: AES256, aws:kms with a k
   const w = await setup();
   const cases: { rule: ServerSideEncryptionRule; sse: ServerSideEncryption; keyId?: string; bucketKey: boolean }[] = [
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }, sse: 'AES256', bucketKey: false },
+    // S3 Bucket Keys are an SSE-KMS feature: with AES256 the setting is kept but changes nothing
+    { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }, sse: 'AES256', bucketKey: false },
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: w.kms.alias } }, sse: 'aws:kms', keyId: w.kms.arn, bucketKey: false },
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: w.kms.alias }, BucketKeyEnabled: true }, sse: 'aws:kms', keyId: w.kms.arn, bucketKey: true },
     { rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' }, BucketKeyEnabled: true }, sse: 'aws:kms', keyId: w.kms.defaultArn, bucketKey: true },

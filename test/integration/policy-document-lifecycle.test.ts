@@ -140,7 +140,7 @@ test('S3 bucket-policy conditions: a Deny on PutObject where x-amz-server-side-e
   }
 });
 
-test('passthrough: a plaintext object is served only inside a configured prefix, and never where a floor covers it', async (t) => {
+test('passthrough: a plaintext object is served only inside a configured prefix, never where a floor covers it nor in a bucket with a default encryption configuration', async (t) => {
   const dir = tempDir('policy-passthrough');
   const base = await baseConfig(dir);
   const bucket = await freshBucket(service('minio'), 'passthrough');
@@ -148,7 +148,9 @@ test('passthrough: a plaintext object is served only inside a configured prefix,
   for (const key of ['legacy/a', 'legacy/floored/b', 'other/c']) await raw.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `plain ${key}` }));
   const file = join(dir, 'policy.yaml');
   writeFileSync(file, `${allowAll()}floors:\n  - { bucket: "${bucket}", prefix: "legacy/floored/", requireAlgorithm: AES256 }\n`);
-  const plain = createSealedS3Client({ ...base, passthrough: [{ bucket, prefix: 'legacy/' }] });
+  const shared = { reservedBucket: `s3seal-pt-${randomBytes(4).toString('hex')}`, ttlMs: 200 };
+  const plain = createSealedS3Client({ ...base, bucketEncryption: shared, passthrough: [{ bucket, prefix: 'legacy/' }] });
+  const other = createSealedS3Client({ ...base, bucketEncryption: shared });
   const floored = createSealedS3Client({ ...base, passthrough: [{ bucket, prefix: 'legacy/' }], policy: { file, watch: false } });
   try {
     t.is(await (await plain.send(new GetObjectCommand({ Bucket: bucket, Key: 'legacy/a' }))).Body!.transformToString(), 'plain legacy/a');
@@ -157,7 +159,11 @@ test('passthrough: a plaintext object is served only inside a configured prefix,
     t.is(await (await floored.send(new GetObjectCommand({ Bucket: bucket, Key: 'legacy/a' }))).Body!.transformToString(), 'plain legacy/a');
     t.not(await errorName(floored.send(new GetObjectCommand({ Bucket: bucket, Key: 'legacy/floored/b' }))), 'no error', 'a floor turns passthrough off');
     t.is(await errorName(plain.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }))), 'AccessDenied', 'a passthrough bucket refuses a default encryption');
+    // another instance (no passthrough there) gives the bucket a default encryption: passthrough stops
+    await other.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }));
+    await new Promise((r) => setTimeout(r, 300));
+    t.not(await errorName(plain.send(new GetObjectCommand({ Bucket: bucket, Key: 'legacy/a' }))), 'no error', 'a bucket with a default encryption configuration never passes plaintext through');
   } finally {
-    await Promise.all([plain.close(), floored.close()]);
+    await Promise.all([plain.close(), floored.close(), other.close()]);
   }
 });
