@@ -11,7 +11,8 @@ export { resolveConfig, ConfigError, type S3SealConfig, type S3SealConfigInput }
 export { S3SealError, isS3SealError, SealError, isSealError, type SealErrorCode } from './errors.js';
 export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult, ContentHeaders, DeleteResult } from './backends/object-store.js';
 export { ObjectFacade } from './engine/facade/object-facade.js';
-export { allowAllActions, type ObjectActionPolicy, type ObjectAction } from './engine/facade/object-action-policy.js';
+export { allowAllActions, type ObjectActionPolicy, type ObjectAction, type ActionConditions } from './engine/facade/object-action-policy.js';
+export type { BucketEncryption, BucketEncryptionSettings } from './engine/facade/bucket-encryption.js';
 export type * from './engine/facade/facade-types.js';
 export type * from './engine/facade/copy-object-types.js';
 export type { UpdateObjectEncryptionRequest, UpdateObjectEncryptionResult } from './engine/facade/update-object-encryption.js';
@@ -27,7 +28,8 @@ export { KeystoreError, type KeystoreErrorCode } from './keystores/keystore-erro
 export { singlePartCiphertextSize, singlePartPlaintextSize, MAX_PART_PLAINTEXT } from './engine/size-math.js';
 export type { KeystoreRegistry } from './engine/materials/keystore-registry.js';
 export { MaterialsManager, type EncryptionPlan, type MaterialsManagerOptions, type ReadMaterialsRequest } from './engine/materials/materials-manager.js';
-export type { AllowedReadKeys } from './engine/materials/allowed-read-keys.js';
+export type { AllowedReadKeys, KeyUseRequest } from './engine/materials/allowed-read-keys.js';
+export type { WritePlanner, WritePlanRequest, WriteOperation } from './engine/materials/write-planner.js';
 export { ConfiguredReadKeys, type ConfiguredReadKeysOptions } from './engine/materials/configured-read-keys.js';
 export { VaultKeystore, type VaultKeystoreOptions } from './keystores/vault/vault-keystore.js';
 export { AwsKmsKeystore, type AwsKmsKeystoreOptions } from './keystores/awskms-keystore.js';
@@ -43,3 +45,11 @@ export { getS3SealPlugin, type S3SealPlugin } from './adapters/sdk-v3/s3seal-plu
 export { createSealedS3Client, SealedS3Client, type SealedS3ClientConfig } from './adapters/sdk-v3/sealed-s3-client.js';
 export type { S3SealPluginOptions } from './adapters/sdk-v3/sdk-door-options.js';
 export { PresignUnsupportedError } from './adapters/sdk-v3/presign-unsupported-error.js';
+// the policy layer (docs/POLICY.md): documents, their reloading source, the decisions and the audit trail
+export { PolicyDocumentError } from './policies/policy-document-error.js';
+export { parsePolicyDocument, loadPolicyDocument } from './policies/load-policy-document.js';
+export type { PolicyDocument } from './policies/policy-document.js';
+export { PolicySource, type PolicySourceLog } from './policies/policy-source.js';
+export { PolicyDecisions, type PolicyDecisionsOptions } from './policies/policy-decisions.js';
+export { AuditLog, type AuditEvent, type AuditDestination } from './policies/audit-log.js';
+export { BucketEncryptionStore } from './policies/bucket-encryption-store.js';
