@@ -3,6 +3,7 @@ import type { PolicyAction } from './iam-action-for.js';
 /** actions whose resource is the bucket itself (as on AWS: arn:aws:s3:::bucket), not an object */
 const BUCKET_ACTIONS: ReadonlySet<PolicyAction> = new Set<PolicyAction>([
   'ListBucket',
+  'ListBucketVersions',
   'HeadBucket',
   'CreateBucket',
   'DeleteBucket',

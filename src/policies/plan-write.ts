@@ -12,6 +12,7 @@ export type FloorCheck = (plan: FinalPlan) => Promise<string | undefined>;
 
 // S3's words for a blocked type are "rejected with an HTTP 403 AccessDenied error"; the text is ours
 // (EncryptionPolicyDenied: AccessDenied on the wire, with this message)
+const NO_KMS_KEY = 'aws:kms was requested without a key id, and neither the bucket nor the configuration names a default KMS key (defaultKmsKey)';
 const SSEC_BLOCKED = 'SSE-C is blocked for this bucket (BlockedEncryptionTypes): choose SSE-S3 or SSE-KMS';
 
 /**
@@ -34,8 +35,9 @@ export async function planWrite(requested: RequestedEncryption, cfg: BucketEncry
     return requested;
   }
   if (requested.mode === 'none') {
-    const fromBucket = finalKey(defaultOf(cfg), defaultKmsKey);
-    if ((await breaksFloor(fromBucket)) === undefined) return fromBucket;
+    // aws:kms as the bucket's default with no key anywhere gives no plan — unless a floor names one
+    const fromBucket = withFinalKey(defaultOf(cfg), defaultKmsKey);
+    if (fromBucket !== undefined && (await breaksFloor(fromBucket)) === undefined) return fromBucket;
     const floor = floors.find((f) => f.requireAlgorithm !== undefined);
     if (floor !== undefined) {
       const fromFloor = finalKey(floor.requireAlgorithm === 'AES256' ? { mode: 'SSE-S3' } : { mode: 'SSE-KMS', ...(floor.requireKey !== undefined ? { keyRef: floor.requireKey } : {}) }, defaultKmsKey);
@@ -43,6 +45,7 @@ export async function planWrite(requested: RequestedEncryption, cfg: BucketEncry
       if (still === undefined) return fromFloor;
       throw new SealError('EncryptionPolicyDenied', `no encryption satisfies every floor of this object: ${still}`);
     }
+    if (fromBucket === undefined) throw new SealError('InvalidArgument', NO_KMS_KEY);
     throw new SealError('EncryptionPolicyDenied', `the bucket's default encryption breaks a floor: ${await breaksFloor(fromBucket)}`);
   }
   const plan =
@@ -66,9 +69,14 @@ function defaultOf(cfg: BucketEncryption | undefined): EncryptionPlan {
   return { mode: 'SSE-KMS', ...(cfg.kmsKeyId !== undefined ? { keyRef: cfg.kmsKeyId } : {}), bucketKey: cfg.bucketKeyEnabled };
 }
 
+/** finalKey, or undefined where no key can be named */
+function withFinalKey(plan: EncryptionPlan, defaultKmsKey: string | undefined): FinalPlan | undefined {
+  return plan.mode === 'SSE-KMS' && plan.keyRef === undefined && defaultKmsKey === undefined ? undefined : finalKey(plan, defaultKmsKey);
+}
+
 function finalKey(plan: EncryptionPlan, defaultKmsKey: string | undefined): FinalPlan {
   if (plan.mode !== 'SSE-KMS') return plan;
   const keyRef = plan.keyRef ?? defaultKmsKey;
-  if (keyRef === undefined) throw new SealError('InvalidArgument', 'aws:kms was requested without a key id, and neither the bucket nor the configuration names a default KMS key (defaultKmsKey)');
+  if (keyRef === undefined) throw new SealError('InvalidArgument', NO_KMS_KEY);
   return { ...plan, keyRef };
 }

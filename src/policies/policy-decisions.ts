@@ -60,6 +60,10 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
 
   authorize(principal: string, action: ObjectAction, object: ObjectId, conditions: ActionConditions = {}): Promise<void> {
     return Promise.resolve().then(() => {
+      // the facade refuses the reserved bucket before asking (reserved-bucket-guard.ts); asked here
+      // anyway — e.g. by a hand-built facade — it is refused and, like every denied action, audited
+      const reserved = this.opts.bucketEncryption?.reservedBucket;
+      if (reserved !== undefined && object.bucket === reserved) this.deny({ principal, action, bucket: object.bucket, key: object.key, allowed: false, reason: 'the reserved configuration bucket is not reachable through any door' });
       const doc = this.opts.document?.current;
       if (doc !== undefined) {
         const d = evaluateAction(doc, principal, action, object.bucket, object.key, conditions);
@@ -90,7 +94,8 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
   // ---- AllowedReadKeys -----------------------------------------------------------------------
 
   async check(req: KeyUseRequest): Promise<void> {
-    const event = { principal: req.principal, action: req.use === 'rewrap' ? 'UpdateObjectEncryption' : 'read', bucket: req.object.bucket, key: req.object.key, use: req.use, mode: req.mode, ...(req.keyId !== undefined ? { keyRef: req.keyId } : {}) };
+    const action = req.operation ?? (req.use === 'rewrap' ? 'UpdateObjectEncryption' : req.use === 'encrypt' ? 'UploadPart' : 'GetObject');
+    const event = { principal: req.principal, action, bucket: req.object.bucket, key: req.object.key, use: req.use, mode: req.mode, ...(req.keyId !== undefined ? { keyRef: req.keyId } : {}) };
     const doc = this.opts.document?.current;
     if (req.mode === 'SSE-C') {
       // DESIGN.md permission matrix: SSE-C is governed by bucket/prefix rules only (the action
@@ -100,11 +105,13 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
     }
     if (req.keyId === undefined) throw new SealError('EnvelopeMalformed', 'envelope: no key id');
     if (doc === undefined) return this.checkConfigured(req, event);
-    // floors pin reads too: an object planted in a floor's prefix under any other key is refused,
-    // even if this principal may decrypt that key elsewhere. A re-wrap is exempt: it is how objects
-    // written before the floor move under the floor's key (its target is checked by planWrite).
-    if (req.use === 'decrypt') {
-      const broken = await this.breaksFloors(floorsFor(doc, req.object.bucket, req.object.key), req.mode === 'SSE-S3' ? { mode: 'SSE-S3' } : { mode: 'SSE-KMS', keyRef: req.keyId });
+    // floors pin reads (and the parts of an upload) too: an object planted in a floor's prefix under
+    // any other key is refused, even if this principal may decrypt that key elsewhere. The
+    // envelope's key id is compared as stored — it is never itself resolved, so a planted id costs no
+    // KMS call. A re-wrap is exempt: it is how objects written before the floor move under the
+    // floor's key (its target is checked by planWrite).
+    if (req.use !== 'rewrap') {
+      const broken = await this.breaksFloors(floorsFor(doc, req.object.bucket, req.object.key), req.mode === 'SSE-S3' ? { mode: 'SSE-S3' } : { mode: 'SSE-KMS', keyRef: req.keyId }, true);
       if (broken !== undefined) this.deny({ ...event, allowed: false, reason: `the object breaks a floor: ${broken}` });
     }
     const grants = this.grants(doc);
@@ -113,8 +120,9 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
     if (req.use === 'rewrap') {
       const to = req.rewrapTo;
       const toId = to === undefined || to.mode === 'SSE-C' ? undefined : await this.resolvedIdOf(to);
-      // DESIGN.md permission matrix: a re-wrap to a more widely readable key also needs decrypt(source)
-      if (toId === undefined || (await grants.widensReaders(req.keyId, toId))) {
+      // DESIGN.md permission matrix: a re-wrap to a more widely readable key also needs decrypt(source);
+      // the same key (only BucketKeyEnabled changes) is as readable as before
+      if (toId !== req.keyId && (toId === undefined || (await grants.widensReaders(req.keyId, toId)))) {
         const dec = await grants.check(req.principal, 'decrypt', req.keyId, req.context);
         if (!dec.allowed) this.deny({ ...event, allowed: false, reason: `the target is more widely readable than the source, and ${dec.reason}` });
       }
@@ -155,6 +163,10 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
 
   async checkBucketEncryption(principal: string, bucket: string, configuration: BucketEncryption): Promise<void> {
     const event = { principal, action: 'PutBucketEncryption', bucket, key: '' };
+    if (configuration.algorithm === 'aws:kms' && configuration.kmsKeyId === undefined && this.opts.defaultKmsKey === undefined) {
+      // every write naming no SSE would then fail: refuse the configuration, not each write later
+      throw new SealError('InvalidArgument', 'aws:kms without a KMSMasterKeyID needs a configured default KMS key (defaultKmsKey)');
+    }
     if (this.opts.passthrough?.some((p) => p.bucket === bucket) === true) {
       this.deny({ ...event, allowed: false, reason: 'the bucket has passthrough prefixes (configuration `passthrough`): a bucket with default encryption never passes plaintext through' }, 'EncryptionPolicyDenied');
     }
@@ -211,13 +223,21 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
     return (await this.registry.resolveId(cfg.kmsKeyId)) === keyId;
   }
 
-  /** the first floor `plan` breaks, described (undefined: it keeps them all) */
-  private async breaksFloors(floors: readonly Floor[], plan: FinalPlan): Promise<string | undefined> {
+  /**
+   * the first floor `plan` breaks, described (undefined: it keeps them all). `resolved`: the plan's
+   * keyRef is already a resolved id (an envelope's), compared as it is — only the floor's own key,
+   * from the local document, is resolved
+   */
+  private async breaksFloors(floors: readonly Floor[], plan: FinalPlan, resolved = false): Promise<string | undefined> {
     for (const f of floors) {
       const where = `${f.bucket}/${f.prefix}*`;
       if (plan.mode === 'SSE-C' && f.blockedEncryptionTypes.includes('SSE-C')) return `${where} blocks SSE-C`;
       if (f.requireAlgorithm !== undefined && plan.mode !== (f.requireAlgorithm === 'AES256' ? 'SSE-S3' : 'SSE-KMS')) return `${where} requires ${f.requireAlgorithm}`;
-      if (f.requireKey !== undefined && (plan.mode !== 'SSE-KMS' || (await this.registry.resolveId(plan.keyRef)) !== (await this.registry.resolveId(f.requireKey)))) return `${where} requires the key ${f.requireKey}`;
+      if (f.requireKey !== undefined) {
+        if (plan.mode !== 'SSE-KMS') return `${where} requires the key ${f.requireKey}`;
+        const planId = resolved ? plan.keyRef : await this.registry.resolveId(plan.keyRef);
+        if (planId !== (await this.registry.resolveId(f.requireKey))) return `${where} requires the key ${f.requireKey}`;
+      }
     }
     return undefined;
   }

@@ -23,7 +23,7 @@ const DEBOUNCE_MS = 100;
  * the way to reload where no watch can see the change (the path is a symlink into another directory).
  */
 export class PolicySource {
-  /** called after a successful reload that changed the document (the wiring drops its caches) */
+  /** called after a successful reload that changed the document (a hook for embedders; PolicyDecisions needs none: it reads `current` on every decision and rebuilds its grants when the document object changes) */
   onChange?: (doc: PolicyDocument) => void;
 
   private doc: PolicyDocument | undefined;

@@ -30,6 +30,8 @@ export interface DoorUnderTest {
   secondInstance(): Promise<{ s3: Pick<S3Client, 'send'>; close(): Promise<void> }>;
   /** the SSE-KMS key the suite writes under (`SSEKMSKeyId`), and the id S3 echoes for it */
   kmsKey: { id: string; echoed: string };
+  /** the reserved bucket of this door's bucket encryption configurations (config `bucketEncryption.reservedBucket`) */
+  reservedBucket: string;
   close(): Promise<void>;
 }
 

@@ -5,7 +5,7 @@
  * — against real object servers with each keystore. What a door's users rely on is asserted: SSE
  * echo headers in the SDK outputs, plaintext back, S3 error codes and statuses, and that the object
  * server's own credentials see only ciphertext and the envelope. Copy, multipart reads, checksums
- * and LIST live in door-contract-{copy,multipart-reads,checksums,list}.ts, registered from here;
+ * LIST and bucket default encryption live in door-contract-{copy,multipart-reads,checksums,list,bucket-encryption}.ts, registered from here;
  * what they share is in door-contract-support.ts.
  */
 import type { TestFn } from 'ava';
@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BODY_MAGIC, PART_MAGIC } from '../../src/crypto/constants.js';
+import { bucketEncryptionScenarios } from './door-contract-bucket-encryption.js';
 import { checksumScenarios } from './door-contract-checksums.js';
 import { copyScenarios } from './door-contract-copy.js';
 import { listScenarios } from './door-contract-list.js';
@@ -341,4 +342,5 @@ export function doorContract(test: TestFn, label: string, makeDoor: () => Promis
 
   checksumScenarios(test, label, door);
   listScenarios(test, label, door);
+  bucketEncryptionScenarios(test, label, door);
 }

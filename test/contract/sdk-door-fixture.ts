@@ -69,9 +69,12 @@ async function keys(kind: ContractKeystore): Promise<Keys> {
 export async function sdkDoor(keystore: ContractKeystore, backend: ContractBackend = 'minio'): Promise<DoorUnderTest> {
   const b = service(backend);
   const k = await keys(keystore);
+  const reservedBucket = `s3seal-door-${randomBytes(4).toString('hex')}`;
   const config: S3SealConfigInput = {
     backend: { endpoint: b.endpoint, region: b.region ?? 'us-east-1', accessKeyId: b.accessKey!, secretAccessKey: b.secretKey! },
     uploadTokenRoot: randomBytes(32).toString('base64'),
+    // one deployment root, one reserved bucket: another deployment's configuration document would not verify under this root
+    bucketEncryption: { reservedBucket },
     ...k.config,
   };
   const container = createContainer(config);
@@ -89,6 +92,7 @@ export async function sdkDoor(keystore: ContractKeystore, backend: ContractBacke
       return { s3: other, close: () => other.close() };
     },
     kmsKey: k.kmsKey,
+    reservedBucket,
     close: async () => {
       raw.destroy();
       await client.close();

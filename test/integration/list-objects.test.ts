@@ -282,12 +282,12 @@ test('SeaweedFS: plaintext sizes of single-part and multipart objects in and out
   }
 });
 
-test('the lists ask the action policy for ListBucket on the bucket and prefix first: a refusal is AccessDenied 403 and no LIST reaches the backend', async (t) => {
+test('the lists ask the action policy for ListBucket (ListObjectVersions: ListBucketVersions) on the bucket and prefix first: a refusal is AccessDenied 403 and no LIST reaches the backend', async (t) => {
   const asked: { action: string; bucket: string; key: string }[] = [];
   const f = await listFixture('policy', () => ({}), {
     authorize: (_p, action, o) => {
       asked.push({ action, bucket: o.bucket, key: o.key });
-      return action === 'ListBucket' && o.key.startsWith('secret/') ? Promise.reject(new SealError('AccessDenied', 'policy: no listing of secret/')) : Promise.resolve();
+      return (action === 'ListBucket' || action === 'ListBucketVersions') && o.key.startsWith('secret/') ? Promise.reject(new SealError('AccessDenied', 'policy: no listing of secret/')) : Promise.resolve();
     },
   });
   try {

@@ -9,7 +9,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
 import { closeContainer, createContainer, createSealedS3Client, type SealedS3Client } from '../../src/index.js';
 import type { S3SealConfigInput } from '../../src/container/config.js';
@@ -62,6 +62,11 @@ statements:
   - { effect: Allow, principals: [auditor], actions: ["s3:GetObject", "s3:ListBucket"], resources: ["${bucket}", "${bucket}/*"] }
   - { effect: Allow, principals: [payroll, eng], actions: ["s3:GetObject", "s3:PutObject"], resources: ["${bucket}/payroll/*"] }
   - { effect: Allow, principals: [admin], actions: ["s3:*"], resources: ["*"] }
+  - effect: Deny
+    principals: "*"
+    actions: ["s3:PutObject"]
+    resources: ["${bucket}/invoices/strict/*"]
+    condition: { StringNotEquals: { "s3:x-amz-server-side-encryption-aws-kms-key-id": ["${keys.invoices}"] } }
 keys:
   - { principals: [uploader], key: "${keys.invoices}", permissions: [encrypt] }
   - { principals: [auditor], key: "${keys.invoices}", permissions: [decrypt] }
@@ -127,6 +132,23 @@ test.serial('an uploader with encrypt only on the invoices key can PUT, but gets
   t.false(stored.includes(body.subarray(0, 32)), 'MinIO root credentials read ciphertext only');
   // a write under a key the uploader has no encrypt grant on is refused (the SSE-S3 managed key, here)
   t.is(await errorCode(w.clients.uploader.send(new PutObjectCommand({ Bucket: w.bucket, Key: 'invoices/s3.pdf', Body: body, ServerSideEncryption: 'AES256' }))), 'AccessDenied');
+});
+
+test.serial('an encrypt-only uploader uploads in parts (UploadPart and Complete continue the upload: an encrypt use, judged by the SSE conditions its CreateMultipartUpload met); the auditor reads the object; a CreateMultipartUpload under another key is refused by the Deny statement', async (t) => {
+  const w = await setup();
+  const key = 'invoices/strict/big.bin';
+  const parts = [randomBytes(5 * 1024 * 1024), randomBytes(1234)];
+  const up = w.clients.uploader;
+  const { UploadId } = await up.send(new CreateMultipartUploadCommand({ Bucket: w.bucket, Key: key, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: w.keys.invoices }));
+  const etags: string[] = [];
+  for (const [i, body] of parts.entries()) etags.push((await up.send(new UploadPartCommand({ Bucket: w.bucket, Key: key, UploadId, PartNumber: i + 1, Body: body }))).ETag!);
+  await up.send(new CompleteMultipartUploadCommand({ Bucket: w.bucket, Key: key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+  const got = await w.clients.auditor.send(new GetObjectCommand({ Bucket: w.bucket, Key: key }));
+  t.true(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts)));
+  t.is(await errorCode(up.send(new GetObjectCommand({ Bucket: w.bucket, Key: key }))), 'AccessDenied');
+  t.is(await errorCode(w.clients.admin.send(new CreateMultipartUploadCommand({ Bucket: w.bucket, Key: 'invoices/strict/other', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: w.keys.other }))), 'AccessDenied');
+  const partEvents = auditLines(w).filter((e) => e['principal'] === 'uploader' && (e['action'] === 'UploadPart' || e['action'] === 'CompleteMultipartUpload'));
+  t.true(partEvents.length >= 3 && partEvents.every((e) => e['use'] === 'encrypt' && e['allowed'] === true), 'parts and Complete are audited as encrypt uses');
 });
 
 test.serial('a principal without the S3 action gets AccessDenied before any key is used (the audit trail shows the denied action and no key use)', async (t) => {
@@ -218,6 +240,8 @@ test.serial('the audit trail: every key-use decision and denied action is one JS
   for (const secret of [w.ssecKey.toString('base64'), w.ssecKey.toString('hex'), w.ssecKey.toString('base64url')]) t.false(text.includes(secret));
   // nothing that looks like a raw 256-bit key or a KMS ciphertext blob (long base64) is ever written
   t.false(/[A-Za-z0-9+/]{43}=/.test(text), 'no base64 of 32 bytes');
+  t.false(/[A-Za-z0-9_-]{43}/.test(text), 'no base64url of 32 bytes');
+  t.false(/[0-9a-fA-F]{64}/.test(text), 'no hex of 32 bytes');
   t.false(/[A-Za-z0-9+/=]{100,}/.test(text), 'no long base64 blob');
 });
 

@@ -68,6 +68,8 @@ test('floors: an explicit request that breaks one is refused (EncryptionPolicyDe
   t.deepEqual(await planWrite({ mode: 'SSE-KMS', keyRef: 'alias/floor' }, undefined, [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor' });
   t.deepEqual(await planWrite({ mode: 'none' }, aes, [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor' });
   t.deepEqual(await planWrite({ mode: 'none' }, kms('alias/floor', true), [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor', bucketKey: true }, 'a default that keeps the floor is kept, with its BucketKeyEnabled');
+  // aws:kms as the bucket's default with no key anywhere: the floor's key still makes a plan
+  t.deepEqual(await planWrite({ mode: 'none' }, { algorithm: 'aws:kms', bucketKeyEnabled: false, blockedEncryptionTypes: [] }, [floor], undefined, check), { mode: 'SSE-KMS', keyRef: 'alias/floor' });
   // two floors no single plan can keep
   const aesFloor: Floor = { bucket: 'b', prefix: 'x/', requireAlgorithm: 'AES256', blockedEncryptionTypes: [] };
   t.is(await code(planWrite({ mode: 'none' }, undefined, [floor, aesFloor], undefined, floorCheck([floor, aesFloor]))), 'EncryptionPolicyDenied');

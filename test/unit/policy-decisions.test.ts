@@ -139,3 +139,41 @@ test('no document: the process may use every configured key, the bucket’s own 
   t.is(await code(failing.check({ ...read('process', ARN('bucket')), object: { bucket: 'kmsb', key: 'k' } })), 'AccessDenied');
   t.is(await code(failing.planWrite({ principal: 'process', object: { bucket: 'kmsb', key: 'k' }, requested: { mode: 'none' }, operation: 'PutObject' })), 'BucketConfigurationInvalid', 'a write fails closed');
 });
+
+test('a floor pins reads by the envelope key id as stored: a planted id is compared, never resolved (no KMS call), and refused', async (t) => {
+  const reg = registry();
+  const resolved: string[] = [];
+  const counting = { sseS3Key: reg.sseS3Key, resolveId: (ref: string) => (resolved.push(ref), reg.resolveId(ref)) } as unknown as KeystoreRegistry;
+  const doc = parsePolicyDocument(
+    `version: 1
+principals: { reader: {} }
+statements: [{ effect: Allow, principals: "*", actions: ["s3:*"], resources: ["*"] }]
+keys: [{ principals: [reader], key: "*", permissions: [decrypt] }]
+floors: [{ bucket: b, prefix: "pinned/", requireAlgorithm: "aws:kms", requireKey: alias/invoices }]
+`,
+    'policy.yaml',
+    'awskms',
+  );
+  const d = new PolicyDecisions(counting, new ConfiguredReadKeys(counting), new CapturedAudit(), { document: { current: doc }, bucketEncryption: store({}) });
+  const planted = ARN('planted-by-the-admin');
+  t.is(await code(d.check({ ...read('reader', planted), object: { bucket: 'b', key: 'pinned/x' } })), 'AccessDenied');
+  t.false(resolved.includes(planted), 'the envelope’s key id was never sent to the KMS');
+  t.is(await code(d.check({ ...read('reader', ARN('invoices')), object: { bucket: 'b', key: 'pinned/x' } })), 'allowed');
+  t.is(await code(d.check({ ...read('reader', undefined), object: { bucket: 'b', key: 'pinned/x' } })), 'allowed', 'SSE-C objects stay readable');
+});
+
+test('version actions are their own: a DeleteObjects entry with a VersionId needs s3:DeleteObjectVersion, ListObjectVersions s3:ListBucketVersions', async (t) => {
+  const doc = parsePolicyDocument(
+    `version: 1
+principals: { p: {} }
+statements: [{ effect: Allow, principals: [p], actions: ["s3:DeleteObject", "s3:ListBucket"], resources: ["*"] }]
+`,
+    'policy.yaml',
+    'awskms',
+  );
+  const d = new PolicyDecisions(registry(), new ConfiguredReadKeys(registry()), new CapturedAudit(), { document: { current: doc } });
+  t.is(await code(d.authorize('p', 'DeleteObject', { bucket: 'b', key: 'k' })), 'allowed');
+  t.is(await code(d.authorize('p', 'DeleteObjectVersion', { bucket: 'b', key: 'k' })), 'AccessDenied');
+  t.is(await code(d.authorize('p', 'ListBucket', { bucket: 'b', key: '' })), 'allowed');
+  t.is(await code(d.authorize('p', 'ListBucketVersions', { bucket: 'b', key: '' })), 'AccessDenied');
+});

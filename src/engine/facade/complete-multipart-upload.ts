@@ -10,8 +10,8 @@ import { sseResultOf } from './sse-result.js';
  */
 export async function completeMultipartUpload(ctx: FacadeContext, req: CompleteMultipartUploadRequest): Promise<CompleteMultipartUploadResult> {
   const o = { bucket: req.bucket, key: req.key };
-  await ctx.policy.authorize(req.principal, 'CompleteMultipartUpload', o);
-  const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey));
+  await ctx.policy.authorize(req.principal, 'CompleteMultipartUpload', o, { continuesUpload: true });
+  const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey, { continuesUpload: true, operation: 'CompleteMultipartUpload' }));
   const done = await ctx.objects.completeMultipart(o, req.uploadId, [...req.parts], keys);
   if (keys.envelope === undefined) throw new SealError('UploadTokenInvalid', 'the upload token yielded no envelope');
   return { etag: done.etag, ...(done.versionId !== undefined ? { versionId: done.versionId } : {}), sse: sseResultOf(keys.envelope, req.customerKey) };

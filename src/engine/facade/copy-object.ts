@@ -57,7 +57,7 @@ export async function copyObject(ctx: FacadeContext, req: CopyObjectRequest, ope
   try {
     const dstKey = plan.mode === 'SSE-C' ? plan.customerKey : undefined;
     if (head.envelope !== undefined) {
-      const readKeys = ctx.materials.reader(req.principal, req.source.customerKey, operation === 'UpdateObjectEncryption' ? { rewrapTo: plan } : undefined);
+      const readKeys = ctx.materials.reader(req.principal, req.source.customerKey, operation === 'UpdateObjectEncryption' ? { rewrapTo: plan, operation } : { operation });
       const { copied, wrap } = await ctx.objects.rewrap(src, head, dst, readKeys, writeKeys, meta, headers);
       return result(copied, head, sseResultOf(wrap, dstKey));
     }
@@ -94,7 +94,7 @@ function result(copied: CopyResult, head: ObjectHead, sse: CopyObjectResult['sse
  */
 async function sealPlaintextSource(ctx: FacadeContext, principal: string, src: ObjectId, head: ObjectHead, dst: ObjectId, writeKeys: KeyResolver, meta: UserMetadata, headers: ContentHeaders, dstKey: Buffer | undefined): Promise<CopyObjectResult> {
   // a plaintext object needs no key; a reader that finds an envelope after all (a racing PUT) still checks it
-  const got = await ctx.objects.get(src, ctx.materials.reader(principal));
+  const got = await ctx.objects.get(src, ctx.materials.reader(principal, undefined, { operation: 'CopyObject' }));
   try {
     if (got.etag !== head.etag || got.envelope !== undefined) throw new SealError('PreconditionFailed', 'the copy source changed while it was copied');
     const keys = new CapturingResolver(writeKeys);

@@ -12,7 +12,7 @@ import type { FacadeContext } from './facade-types.js';
 export async function deleteObjects(ctx: FacadeContext, req: DeleteObjectsRequest): Promise<DeleteObjectsResult> {
   const allowed: { key: string; versionId?: string }[] = [];
   const errors: DeleteObjectFailure[] = [];
-  const decisions = await Promise.allSettled(req.objects.map((o) => ctx.policy.authorize(req.principal, 'DeleteObject', { bucket: req.bucket, key: o.key })));
+  const decisions = await Promise.allSettled(req.objects.map((o) => ctx.policy.authorize(req.principal, o.versionId !== undefined ? 'DeleteObjectVersion' : 'DeleteObject', { bucket: req.bucket, key: o.key })));
   for (const [i, o] of req.objects.entries()) {
     const d = decisions[i]!;
     if (d.status === 'fulfilled') allowed.push(o);

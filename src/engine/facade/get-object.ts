@@ -19,7 +19,7 @@ export async function getObject(ctx: FacadeContext, req: GetObjectRequest): Prom
   const o = { bucket: req.bucket, key: req.key };
   await ctx.policy.authorize(req.principal, 'GetObject', o, conditionsOf(undefined, req.customerKey));
   if (req.range !== undefined && req.partNumber !== undefined) throw new SealError('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
-  const reader = ctx.materials.reader(req.principal, req.customerKey);
+  const reader = ctx.materials.reader(req.principal, req.customerKey, { operation: 'GetObject' });
   const selection = req.range !== undefined ? { range: req.range } : req.partNumber !== undefined ? { partNumber: req.partNumber } : undefined;
   // S3 returns no checksum for a range or a part (the sealed ones cover the whole object)
   const got = await ctx.objects.get(o, reader, selection, { checksums: req.checksumMode === true && selection === undefined });

@@ -9,7 +9,7 @@ import type { ListObjectVersionsRequest, ListObjectVersionsResult } from './list
  * have no size and cost nothing.
  */
 export async function listObjectVersions(ctx: FacadeContext, req: ListObjectVersionsRequest): Promise<ListObjectVersionsResult> {
-  await ctx.policy.authorize(req.principal, 'ListBucket', { bucket: req.bucket, key: req.prefix ?? '' });
+  await ctx.policy.authorize(req.principal, 'ListBucketVersions', { bucket: req.bucket, key: req.prefix ?? '' });
   const page = await ctx.store.listObjectVersions(req.bucket, {
     ...(req.prefix !== undefined ? { prefix: req.prefix } : {}),
     ...(req.delimiter !== undefined ? { delimiter: req.delimiter } : {}),

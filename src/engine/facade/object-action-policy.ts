@@ -6,6 +6,8 @@ export type ObjectAction =
   | 'HeadObject'
   | 'PutObject'
   | 'DeleteObject'
+  /** DeleteObjects entries that name a versionId: a permanent deletion (S3: s3:DeleteObjectVersion) */
+  | 'DeleteObjectVersion'
   | 'CreateMultipartUpload'
   | 'UploadPart'
   | 'CompleteMultipartUpload'
@@ -14,6 +16,8 @@ export type ObjectAction =
   | 'GetObjectAttributes'
   /** the three lists; the object is the bucket with the listed prefix as `key` ('' = the whole bucket), as S3's s3:prefix condition sees it */
   | 'ListBucket'
+  /** ListObjectVersions (S3: s3:ListBucketVersions), with the prefix as `key` like ListBucket */
+  | 'ListBucketVersions'
   /** bucket operations the S3 core forwards (the object is the bucket with an empty key; ListBuckets: both empty) */
   | 'CreateBucket'
   | 'DeleteBucket'
@@ -35,6 +39,13 @@ export interface ActionConditions {
   sse?: 'AES256' | 'aws:kms';
   kmsKeyId?: string;
   customerAlgorithm?: string;
+  /**
+   * UploadPart / CompleteMultipartUpload (and UploadPartCopy's destination): the upload's encryption
+   * was fixed, and checked against these conditions, at CreateMultipartUpload — a part request carries
+   * no SSE headers of its own (S3: they are not allowed there), so it is judged as its upload was:
+   * an Allow statement's SSE condition holds, a Deny statement's does not.
+   */
+  continuesUpload?: true;
 }
 
 /**

@@ -18,17 +18,17 @@ export async function uploadPartCopy(ctx: FacadeContext, req: UploadPartCopyRequ
   const src = { bucket: req.source.bucket, key: req.source.key };
   const dst = { bucket: req.bucket, key: req.key };
   await ctx.policy.authorize(req.principal, 'GetObject', src, conditionsOf(undefined, req.source.customerKey));
-  await ctx.policy.authorize(req.principal, 'UploadPart', dst, conditionsOf(undefined, req.customerKey));
+  await ctx.policy.authorize(req.principal, 'UploadPart', dst, { continuesUpload: true });
   if (req.source.versionId !== undefined) throw new SealError('NotImplemented', 'copying a specific version of an object (x-amz-copy-source ?versionId=) is not supported');
   // x-amz-copy-source-range is resolved against the source's plaintext length (a last byte past it is
   // the door's InvalidArgument, not a 416), so the length comes first: one HEAD, no key
   const range = req.range ? req.range((await ctx.objects.head(src)).plaintextLength) : undefined;
   // a resolved range is strict: a source that shrank in between fails, it is never read short
-  const got = await ctx.objects.get(src, ctx.materials.reader(req.principal, req.source.customerKey), range);
+  const got = await ctx.objects.get(src, ctx.materials.reader(req.principal, req.source.customerKey, { operation: 'UploadPartCopy' }), range);
   try {
     req.sourceCondition?.({ etag: got.etag, ...(got.lastModified !== undefined ? { lastModified: got.lastModified } : {}) });
     const length = got.range ? got.range.end - got.range.start + 1 : got.plaintextLength;
-    const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey));
+    const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey, { continuesUpload: true, operation: 'UploadPartCopy' }));
     const etag = await ctx.objects.uploadPart(dst, req.uploadId, req.partNumber, got.stream, length, keys);
     if (keys.envelope === undefined) throw new SealError('UploadTokenInvalid', 'the upload token yielded no envelope');
     return { etag, lastModified: new Date(), ...(got.versionId !== undefined ? { copySourceVersionId: got.versionId } : {}), sse: sseResultOf(keys.envelope, req.customerKey) };

@@ -12,8 +12,8 @@ import { checksumHook } from '../body-checksums.js';
  */
 export async function uploadPart(ctx: FacadeContext, req: UploadPartRequest): Promise<UploadPartResult> {
   const o = { bucket: req.bucket, key: req.key };
-  await ctx.policy.authorize(req.principal, 'UploadPart', o);
-  const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey));
+  await ctx.policy.authorize(req.principal, 'UploadPart', o, { continuesUpload: true });
+  const keys = new CapturingResolver(ctx.materials.reader(req.principal, req.customerKey, { continuesUpload: true, operation: 'UploadPart' }));
   // the part's checksums are verified before its final chunk (a mismatch stores no complete part) and echoed, not sealed
   const hook = checksumHook(req.checksums);
   const etag = await ctx.objects.uploadPart(o, req.uploadId, req.partNumber, req.body, req.contentLength, keys, hook.beforeFinal);

@@ -4,10 +4,13 @@ import type { ObjectId } from '../../crypto/object-id.js';
 import type { EncryptionPlan } from './encryption-plan.js';
 
 /**
- * One key use a read asks for (DESIGN.md permission matrix): `decrypt` for GET, ranged GET, copy
- * sources and HEADs that open sealed checksums; `rewrap` for a metadata-only re-wrap
+ * One use of an existing envelope's key (DESIGN.md permission matrix): `decrypt` for GET, ranged GET,
+ * copy sources and HEADs that open sealed checksums; `rewrap` for a metadata-only re-wrap
  * (UpdateObjectEncryption), which also names the plan it re-wraps to — a re-wrap to a more widely
- * readable key needs decrypt(source) as well.
+ * readable key needs decrypt(source) as well; `encrypt` for continuing a multipart upload under the
+ * key its CreateMultipartUpload chose (UploadPart, UploadPartCopy's destination, Complete: the
+ * envelope comes from the MACed upload token) — writing, not reading, so an encrypt-only uploader
+ * can upload in parts.
  */
 export interface KeyUseRequest {
   principal: string;
@@ -22,9 +25,11 @@ export interface KeyUseRequest {
    * edited context is refused either way.
    */
   context: EncryptionContext | undefined;
-  use: 'decrypt' | 'rewrap';
+  use: 'decrypt' | 'rewrap' | 'encrypt';
   /** `rewrap` only: what the object is re-wrapped to */
   rewrapTo?: EncryptionPlan;
+  /** the facade operation asking (GetObject, CopyObject, UploadPart…), for the audit trail */
+  operation?: string;
 }
 
 /**

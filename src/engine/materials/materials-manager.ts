@@ -26,7 +26,14 @@ export interface ReadMaterialsRequest {
   customerKey?: Buffer;
   /** a metadata-only re-wrap to this plan (UpdateObjectEncryption): the key use is `rewrap`, not `decrypt` */
   rewrapTo?: EncryptionPlan;
+  /** the envelope is an upload token's, continued by a part or Complete: the key use is `encrypt` */
+  continuesUpload?: boolean;
+  /** the facade operation, for the audit trail */
+  operation?: string;
 }
+
+/** how a reader uses the envelopes it is shown (ReadMaterialsRequest) */
+export type ReaderOptions = Pick<ReadMaterialsRequest, 'rewrapTo' | 'continuesUpload' | 'operation'>;
 
 /** S3's answers (observed on AWS; MinIO and Cloudian answer alike) */
 const SSEC_KEY_MISSING = 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.';
@@ -74,7 +81,8 @@ export class MaterialsManager {
       mode,
       keyId,
       context: env.context !== undefined ? parseStoredContext(env.context) : undefined,
-      ...(r.rewrapTo !== undefined ? { use: 'rewrap', rewrapTo: r.rewrapTo } : { use: 'decrypt' }),
+      ...(r.rewrapTo !== undefined ? { use: 'rewrap', rewrapTo: r.rewrapTo } : { use: r.continuesUpload === true ? 'encrypt' : 'decrypt' }),
+      ...(r.operation !== undefined ? { operation: r.operation } : {}),
     });
     if (env.mode === 'SSE-C') {
       if (r.customerKey === undefined) throw new SealError('InvalidRequest', SSEC_KEY_MISSING);
@@ -103,7 +111,7 @@ export class MaterialsManager {
    * token's envelope on UploadPart / Complete): it picks through `forRead` from each envelope it is
    * shown, so the caller need not know how the object was written. It cannot generate.
    */
-  reader(principal: string, customerKey?: Buffer, opts: { rewrapTo?: EncryptionPlan } = {}): KeyResolver {
+  reader(principal: string, customerKey?: Buffer, opts: ReaderOptions = {}): KeyResolver {
     return new EnvelopeKeyResolver((object, envelope) => this.forRead({ object, envelope, principal, ...(customerKey !== undefined ? { customerKey } : {}), ...opts }));
   }
 }
