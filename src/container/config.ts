@@ -159,6 +159,12 @@ export const ConfigSchema = z
           .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
           .default('s3seal-config'),
         ttlMs: z.number().int().positive().default(5_000),
+        /**
+         * a file on the s3seal host keeping the highest document version seen, so that a restarted
+         * instance still refuses a rolled-back or deleted configuration (without it, only an instance
+         * that saw the newer version in its lifetime does; docs/THREAT-MODEL.md)
+         */
+        stateFile: z.string().min(1).optional(),
       })
       .strict()
       .default({}),

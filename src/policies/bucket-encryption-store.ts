@@ -3,6 +3,7 @@ import { BackendRequestError } from '../backends/backend-request-error.js';
 import type { ObjectStore, WriteCondition } from '../backends/object-store.js';
 import { equalSecret } from '../crypto/kdf.js';
 import type { BucketEncryption, BucketEncryptionSettings } from '../engine/facade/bucket-encryption.js';
+import type { HighWaterFile, SeenVersion } from './high-water-file.js';
 import { isSealError, SealError } from '../errors.js';
 import {
   bucketConfigMacKey,
@@ -23,6 +24,8 @@ export interface BucketEncryptionStoreOptions {
   now?: () => number;
   /** conditional writes tried before a change gives up with ConditionalRequestConflict; default 5 */
   attempts?: number;
+  /** where the highest version seen is kept across restarts (config `bucketEncryption.stateFile`); absent: memory only */
+  highWater?: HighWaterFile;
 }
 
 /** what the backend holds: a verified document and its ETag, or no reserved bucket at all */
@@ -88,7 +91,10 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
   /** the last verified state and when its read started */
   private cached: { state: Stored; at: number } | undefined;
   /** the highest document version this instance verified or wrote, and its MAC */
-  private seen: { version: number; mac: Buffer } | undefined;
+  private seen: SeenVersion | undefined;
+  /** the state file's mark, read once before the first backend read */
+  private restored: Promise<void> | undefined;
+  private readonly highWater: HighWaterFile | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private macKey: Promise<Buffer> | undefined;
   private closed = false;
@@ -104,6 +110,7 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
     this.ttlMs = opts.ttlMs;
     this.now = opts.now ?? Date.now;
     this.attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
+    this.highWater = opts.highWater;
     if (!Number.isSafeInteger(this.attempts) || this.attempts < 1) throw new RangeError('attempts must be a positive integer');
   }
 
@@ -185,6 +192,17 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
   private async load(): Promise<Stored> {
     const started = this.now();
     const macKey = await this.key();
+    // a failed read of the state file is not kept: the next load tries again (fail closed meanwhile)
+    this.restored ??= (this.highWater?.read() ?? Promise.resolve(undefined)).then(
+      (mark) => {
+        if (mark !== undefined && (this.seen === undefined || mark.version > this.seen.version)) this.seen = mark;
+      },
+      (err: unknown) => {
+        this.restored = undefined;
+        throw err;
+      },
+    );
+    await this.restored;
     let opened;
     for (let wait = 0; ; wait++) {
       try {
@@ -213,7 +231,7 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
     const seen = this.seen;
     if (seen !== undefined && doc.version < seen.version) throw new SealError('BucketConfigurationInvalid', `document version ${doc.version} is older than version ${seen.version} this instance has seen (rolled back)`);
     if (seen !== undefined && doc.version === seen.version && !equalSecret(doc.mac, seen.mac)) throw new SealError('BucketConfigurationInvalid', `document version ${doc.version} differs from the version ${doc.version} this instance has seen`);
-    this.seen = { version: doc.version, mac: doc.mac };
+    await this.raise({ version: doc.version, mac: doc.mac });
     const state: Stored = { doc, etag: opened.info.etag };
     this.cached = { state, at: started };
     return state;
@@ -237,7 +255,7 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
           const { bytes, mac } = encodeBucketEncryptionDocument(macKey, this.reservedBucket, { version, buckets });
           try {
             const written = await this.store.putConditional(this.reservedBucket, DOCUMENT_KEY, bytes, condition);
-            this.seen = { version, mac };
+            await this.raise({ version, mac });
             this.cached = { state: { doc: { version, buckets, mac }, etag: written.etag }, at: this.now() };
             return true;
           } catch (err) {
@@ -248,6 +266,13 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
         throw new SealError('ConditionalRequestConflict', `the bucket encryption configuration of bucket "${bucket}" changed concurrently ${this.attempts} times; retry`);
       }),
     );
+  }
+
+  /** remember `seen` as the highest version, in memory and (when configured) in the state file */
+  private async raise(seen: SeenVersion): Promise<void> {
+    if (this.seen !== undefined && this.seen.version === seen.version && equalSecret(this.seen.mac, seen.mac)) return;
+    this.seen = seen;
+    await this.highWater?.raise(seen);
   }
 
   /** the first change creates the reserved bucket; one created meanwhile by another instance is fine */

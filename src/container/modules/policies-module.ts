@@ -3,6 +3,7 @@ import pino from 'pino';
 import { ConfiguredReadKeys } from '../../engine/materials/configured-read-keys.js';
 import { AuditLog } from '../../policies/audit-log.js';
 import { BucketEncryptionStore } from '../../policies/bucket-encryption-store.js';
+import { HighWaterFile } from '../../policies/high-water-file.js';
 import { PolicyDecisions } from '../../policies/policy-decisions.js';
 import { PolicySource } from '../../policies/policy-source.js';
 import type { S3SealConfig } from '../config.js';
@@ -36,7 +37,11 @@ export function policiesModule(config: Pick<S3SealConfig, 'policy' | 'audit' | '
     }
     bindService(bind, TOKENS.AuditLog).toDynamicValue(() => new AuditLog(config.audit.destination ?? (policy !== undefined ? 'stderr' : 'off')));
     bindService(bind, TOKENS.BucketEncryptionSettings)
-      .toDynamicValue((ctx) => new BucketEncryptionStore(getService(ctx, TOKENS.ObjectStore), rootOf(getService(ctx, TOKENS.UploadTokenRoot)), { bucket: config.bucketEncryption.reservedBucket, ttlMs: config.bucketEncryption.ttlMs }))
+      .toDynamicValue((ctx) => new BucketEncryptionStore(getService(ctx, TOKENS.ObjectStore), rootOf(getService(ctx, TOKENS.UploadTokenRoot)), {
+          bucket: config.bucketEncryption.reservedBucket,
+          ttlMs: config.bucketEncryption.ttlMs,
+          ...(config.bucketEncryption.stateFile !== undefined ? { highWater: new HighWaterFile(config.bucketEncryption.stateFile, config.bucketEncryption.reservedBucket) } : {}),
+        }))
       .onDeactivation((store) => (store as BucketEncryptionStore).close());
     bindService(bind, TOKENS.PolicyDecisions).toDynamicValue((ctx) => {
       const registry = getService(ctx, TOKENS.KeystoreRegistry);
