@@ -121,6 +121,14 @@ export interface CompletedPart {
   crc32?: string;
 }
 
+/** Digests of a request body the engine already computed (over exactly the bytes sent). */
+export interface BodyDigests {
+  /** CRC32, base64 of the 4 big-endian bytes (as S3's x-amz-checksum-crc32) */
+  crc32: string;
+  /** SHA-256, lower-case hex (as SigV4's x-amz-content-sha256); absent: the payload is sent unsigned (UNSIGNED-PAYLOAD), as a streamed body is */
+  sha256?: string;
+}
+
 export interface ObjectStore {
   /** `versionId`: that version instead of the current one */
   head(bucket: string, key: string, versionId?: string): Promise<StoredObjectInfo>;
@@ -136,9 +144,10 @@ export interface ObjectStore {
   /**
    * `signal` aborts the request (the engine aborts it when the body it streams fails: a body of the
    * wrong length must never be stored, and the request must not wait for bytes that never come);
-   * `headers`: content headers stored with the object
+   * `headers`: content headers stored with the object; `digests`: of a buffer body, computed by the
+   * engine while it sealed it, so the driver need not hash it again
    */
-  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult>;
+  put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders, digests?: BodyDigests): Promise<PutResult>;
   /**
    * A small PutObject of `body` only if `condition` still holds when the backend commits it (no
    * checksum trailer, no content headers: s3seal's own records, e.g. the bucket encryption document).
@@ -148,8 +157,8 @@ export interface ObjectStore {
   putConditional(bucket: string, key: string, body: Buffer, condition: WriteCondition, metadata?: Record<string, string>): Promise<PutResult>;
   /** `headers`: as for put, stored with the completed object */
   createMultipart(bucket: string, key: string, metadata: Record<string, string>, headers?: ContentHeaders): Promise<string>;
-  /** `signal`: as for put */
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string>;
+  /** `signal`, `digests`: as for put */
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal, digests?: BodyDigests): Promise<string>;
   /** `ifMatch`: complete only if the object at `key` still has this ETag (S3 conditional write) */
   completeMultipart(bucket: string, key: string, uploadId: string, parts: CompletedPart[], ifMatch?: string): Promise<PutResult>;
   /**

@@ -25,7 +25,10 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { HttpRequest } from '@smithy/core/transport';
+import type { BuildMiddleware, MiddlewareStack } from '@smithy/types';
 import type {
+  BodyDigests,
   BucketInfo,
   ByteRange,
   CompletedPart,
@@ -77,6 +80,24 @@ async function backend<T>(what: string, fn: () => Promise<T>): Promise<T> {
 /** SDK send options: abort the HTTP request (destroying its socket) when `signal` fires */
 function aborting(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
   return signal ? { abortSignal: signal } : {};
+}
+
+/**
+ * A buffer body whose digests the engine computed while sealing it: its CRC32 goes in the command
+ * (x-amz-checksum-crc32, so the SDK's flexible-checksums step computes none) and its SHA-256 is the
+ * signed payload hash (x-amz-content-sha256, which SigV4 would otherwise compute over the whole
+ * body on this thread) — or, without one, UNSIGNED-PAYLOAD: the body is then covered by its CRC32,
+ * which the backend checks, as a streamed body (STREAMING-UNSIGNED-PAYLOAD-TRAILER) is.
+ */
+function withDigests<C extends PutObjectCommand | UploadPartCommand>(cmd: C, digests: BodyDigests | undefined): C {
+  if (digests === undefined) return cmd;
+  const sha256 = digests.sha256 ?? 'UNSIGNED-PAYLOAD';
+  const payloadHash: BuildMiddleware<object, object> = (next) => (args) => {
+    if (HttpRequest.isInstance(args.request)) args.request.headers['x-amz-content-sha256'] = sha256;
+    return next(args);
+  };
+  (cmd.middlewareStack as unknown as MiddlewareStack<object, object>).add(payloadHash, { step: 'build', name: 's3sealPayloadHash' });
+  return cmd;
 }
 
 /** a field S3 always sends: an answer without it is the backend's fault, refused typed (never used as undefined) */
@@ -258,9 +279,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders): Promise<PutResult> {
+  async put(bucket: string, key: string, body: Readable | Buffer, length: number, metadata: Record<string, string>, signal?: AbortSignal, headers?: ContentHeaders, digests?: BodyDigests): Promise<PutResult> {
     const content = contentInput(headers);
-    const r = await backend('PutObject', () => this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ...content, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
+    const cmd = withDigests(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: length, Metadata: metadata, ...content, ChecksumAlgorithm: 'CRC32', ...(digests ? { ChecksumCRC32: digests.crc32 } : {}) }), digests);
+    const r = await backend('PutObject', () => this.client.send(cmd, aborting(signal)));
     return { etag: need(r.ETag, 'ETag'), ...(r.VersionId ? { versionId: r.VersionId } : {}) };
   }
 
@@ -282,8 +304,9 @@ export class S3ObjectStore implements ObjectStore {
     return need(r.UploadId, 'UploadId');
   }
 
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal): Promise<string> {
-    const r = await backend('UploadPart', () => this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ChecksumAlgorithm: 'CRC32' }), aborting(signal)));
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable | Buffer, length: number, signal?: AbortSignal, digests?: BodyDigests): Promise<string> {
+    const cmd = withDigests(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ChecksumAlgorithm: 'CRC32', ...(digests ? { ChecksumCRC32: digests.crc32 } : {}) }), digests);
+    const r = await backend('UploadPart', () => this.client.send(cmd, aborting(signal)));
     return need(r.ETag, 'ETag');
   }
 

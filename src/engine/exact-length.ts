@@ -1,4 +1,5 @@
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { chainStreams } from './chain-streams.js';
 import { SealError } from '../errors.js';
 
 /**
@@ -38,9 +39,7 @@ function tooShort(what: string, length: number, seen: number): SealError {
 
 /** `input` limited to exactly `length` bytes; an error (either way) destroys `input`. */
 export function exactLength(input: Readable, length: number, what: string): Readable {
-  const limit = new ExactLength(length, what);
-  pipeline(input, limit, () => undefined);
-  return limit;
+  return chainStreams(input, new ExactLength(length, what));
 }
 
 /** Read a short response whole, refusing it as soon as it runs past `length` (the stream is destroyed). */

@@ -1,4 +1,4 @@
-import { pipeline, Readable, type Transform } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { BODY_HEADER_SIZE, PART_HEADER_SIZE } from '../crypto/constants.js';
 import { encodeBodyHeader, parsePartHeader } from '../crypto/body-header.js';
 import { verifyEnvelope, type Envelope } from '../crypto/envelope.js';
@@ -12,6 +12,7 @@ import { RangeDecryptStream } from './range-decrypt-stream.js';
 import { checkPartHeader, partOffsets, readRawPartHeaders } from './part-headers.js';
 import { chunkSpan, MAX_PART_PLAINTEXT, partCiphertextSize, singlePartPlaintextSize } from './size-math.js';
 import { exactLength } from './exact-length.js';
+import { chainStreams } from './chain-streams.js';
 import type { VerifiedLayouts } from './verified-layout-cache.js';
 
 /** Where ciphertext comes from: a backend GET, a file, a buffer. `range` is inclusive. */
@@ -94,10 +95,9 @@ async function readVerifiedSalts(dek: Uint8Array, env: Envelope, layout: Layout,
   return headers.map((h) => Buffer.from(h.salt));
 }
 
-/** pipe with error propagation: a failing source destroys the decryptor with the same error */
+/** pipe with error propagation: a failing source destroys the decryptor with the same error (chain-streams.ts) */
 function chain(input: Readable, t: Transform): Transform {
-  pipeline(input, t, () => undefined);
-  return t;
+  return chainStreams(input, t);
 }
 
 /** What a multipart read decrypts, and the one stored byte range (inclusive) it fetches; none = whole object. */

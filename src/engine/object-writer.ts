@@ -7,7 +7,8 @@ import { sealChecksums, type SealedChecksum } from '../crypto/sealed-checksums.j
 import { SealError } from '../errors.js';
 import { EncryptStream } from './encrypt-stream.js';
 import type { BeforeFinal } from './framed-transform.js';
-import { PartEncryptStream, type PartEncryptOptions } from './part-encrypt-stream.js';
+import { PartEncryptStream, partSegment, type PartEncryptOptions } from './part-encrypt-stream.js';
+import type { SegmentSeal } from './seal-segment.js';
 
 /** Envelope fields a writer chooses; upload nonce and layout are the engine's. */
 export type WrapFields = Omit<EnvelopeFields, 'uploadNonce' | 'layout'>;
@@ -55,6 +56,12 @@ export function startMultipart(
 export function encryptPart(dek: Uint8Array, tokenEnvelope: Buffer, partNumber: number, plaintextLength: number, opts?: PartEncryptOptions): PartEncryptStream {
   const env = uploadEnvelope(dek, tokenEnvelope);
   return new PartEncryptStream(dek, env.uploadNonce!, partNumber, plaintextLength, { ...opts, id: env });
+}
+
+/** UploadPart of a part already in memory: as encryptPart, the part's key and header for sealSegment instead of a stream. */
+export function partSegmentFor(dek: Uint8Array, tokenEnvelope: Buffer, partNumber: number, plaintextLength: number): SegmentSeal {
+  const env = uploadEnvelope(dek, tokenEnvelope);
+  return partSegment(dek, env.uploadNonce!, partNumber, plaintextLength, { id: env });
 }
 
 /**

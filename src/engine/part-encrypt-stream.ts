@@ -6,6 +6,7 @@ import { derivePartKeys } from '../crypto/part-keys.js';
 import type { PartRecord } from '../crypto/layout.js';
 import { SealError } from '../errors.js';
 import type { BeforeFinal } from './framed-transform.js';
+import type { SegmentSeal } from './seal-segment.js';
 import { SealingTransform } from './sealing-transform.js';
 import { MAX_PART_PLAINTEXT } from './size-math.js';
 
@@ -30,15 +31,24 @@ function checkedLength(partNumber: number, plaintextLength: number): number {
  * any other length fails with PartLengthMismatch and never yields a complete part (SealingTransform
  * holds the final chunk back until the input ended at exactly that length).
  */
+/**
+ * One part's content key, header and record (FORMAT.md §7.2), after the same checks PartEncryptStream
+ * makes: what the stream, and sealSegment for a part in memory, seal with. A fresh salt unless given.
+ */
+export function partSegment(dek: Uint8Array, uploadNonce: Buffer, partNumber: number, plaintextLength: number, opts: Omit<PartEncryptOptions, 'beforeFinal'> = {}): SegmentSeal & { record: PartRecord } {
+  const length = checkedLength(partNumber, plaintextLength);
+  const id = opts.id ?? V1;
+  const record = { partNumber, plaintextLength: length, salt: opts.salt ?? randomBytes(SALT_SIZE) };
+  const keys = derivePartKeys(dek, uploadNonce, partNumber, length, record.salt, id);
+  return { contentKey: keys.contentKey, header: encodePartHeader(id, record, keys.commitment), record };
+}
+
 export class PartEncryptStream extends SealingTransform {
   readonly record: PartRecord;
 
   constructor(dek: Uint8Array, uploadNonce: Buffer, partNumber: number, plaintextLength: number, opts: PartEncryptOptions = {}) {
-    const length = checkedLength(partNumber, plaintextLength);
-    const id = opts.id ?? V1;
-    const record = { partNumber, plaintextLength: length, salt: opts.salt ?? randomBytes(SALT_SIZE) };
-    const keys = derivePartKeys(dek, uploadNonce, partNumber, length, record.salt, id);
-    super(keys.contentKey, encodePartHeader(id, record, keys.commitment), length, undefined, opts.beforeFinal);
-    this.record = record;
+    const seg = partSegment(dek, uploadNonce, partNumber, plaintextLength, opts);
+    super(seg.contentKey, seg.header, seg.record.plaintextLength, undefined, opts.beforeFinal);
+    this.record = seg.record;
   }
 }

@@ -20,7 +20,12 @@ import type { RangeRequest } from './resolve-range-request.js';
 import { servedRangeFor, singlePartRangeRequest } from './single-part-range-request.js';
 import { SkipFront } from './skip-front.js';
 import { allDeclared, checksumHook, probeEntries, type BodyChecksums } from './body-checksums.js';
-import { completeMultipart, completeMultipartProbe, encryptPart, sealSinglePart, rewrappedEnvelope, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
+import { completeMultipart, completeMultipartProbe, encryptPart, partSegmentFor, sealSinglePart, rewrappedEnvelope, singlePartEnvelope, startMultipart, type WrapFields } from './object-writer.js';
+import { singlePartSegment } from './encrypt-stream.js';
+import type { BodyDigests } from '../backends/object-store.js';
+import type { SegmentSeal } from './seal-segment.js';
+import { bodyLengthMismatch } from './sealing-transform.js';
+import { SegmentSealer } from './segment-sealer.js';
 import { checkPartHeader, readPartHeaders } from './part-headers.js';
 import { MAX_SINGLE_PART_PLAINTEXT, partCiphertextSize, segmentPlaintextSize, singlePartCiphertextSize } from './size-math.js';
 import { VerifiedLayoutCache } from './verified-layout-cache.js';
@@ -48,6 +53,11 @@ export interface SealedObjectsOptions {
    * partNumber read of one costs one backend request (layout-hints.ts); default 100 000, 0 disables
    */
   layoutHintParts?: number;
+  /**
+   * seal bodies of 1 MiB to BUFFERED_SEND_PLAINTEXT on a `node:worker_threads` worker
+   * (segment-sealer.ts); default true. The stored bytes are the same either way.
+   */
+  sealWorker?: boolean;
 }
 
 /** a write's result: the backend's ETag and version, and the plaintext checksums sealed with the object */
@@ -163,7 +173,10 @@ export class SealedObjects {
     this.passthrough = opts.passthrough ?? (() => false);
     this.layouts = new VerifiedLayoutCache(opts.verifiedLayoutCacheParts);
     this.hints = new LayoutHints(opts.layoutHintParts);
+    this.sealer = new SegmentSealer({ useWorker: opts.sealWorker ?? true });
   }
+
+  private readonly sealer: SegmentSealer;
 
   private tokenRoot: Promise<Buffer> | undefined;
   private givenRoot: Buffer | undefined;
@@ -197,6 +210,7 @@ export class SealedObjects {
   async close(): Promise<void> {
     this.closed = true;
     this.givenRoot?.fill(0);
+    await this.sealer.close();
     const derived = this.tokenRoot;
     this.tokenRoot = undefined;
     if (derived) (await derived.catch(() => undefined))?.fill(0);
@@ -223,10 +237,16 @@ export class SealedObjects {
       if (checksums && !allDeclared(checksums)) withEnvelope(meta, singlePartEnvelope(dek, wrap, probeEntries(checksums)));
       // verified before the final chunk leaves: a PUT that succeeded has them
       const hook = checksumHook(checksums);
-      const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, hook.beforeFinal, checksums?.declared ?? []);
-      const metadata = withEnvelope(meta, envelope);
       const size = singlePartCiphertextSize(plaintextLength);
-      const put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers), size);
+      let put: PutResult;
+      if (plaintextLength <= BUFFERED_SEND_PLAINTEXT) {
+        const metadata = withEnvelope(meta, singlePartEnvelope(dek, wrap, checksums?.declared ?? []));
+        put = await this.sendInMemory(body, singlePartSegment(dek, V1), plaintextLength, hook.beforeFinal, (b, digests) => this.store.put(o.bucket, o.key, b, size, metadata, undefined, headers, digests));
+      } else {
+        const { envelope, stream } = sealSinglePart(dek, wrap, plaintextLength, V1, hook.beforeFinal, checksums?.declared ?? []);
+        const metadata = withEnvelope(meta, envelope);
+        put = await sendSealed(body, stream, (b, signal) => this.store.put(o.bucket, o.key, b, size, metadata, signal, headers));
+      }
       const verified = hook.verified();
       if (!checksums || !verified?.length) return put;
       if (allDeclared(checksums)) return { ...put, checksums: verified };
@@ -234,6 +254,41 @@ export class SealedObjects {
       return { ...replaced, checksums: verified };
     } finally {
       wipe(dek);
+    }
+  }
+
+  /**
+   * A body of at most BUFFERED_SEND_PLAINTEXT bytes, sealed whole before the backend request starts
+   * and sent as one buffer with its Content-Length, its CRC32 header and its SHA-256 signed — not
+   * aws-chunked over transfer-encoding: chunked, which costs a small object several milliseconds and
+   * a part a pass of framing, trailer and socket writes per 64 KiB. The checks are the streaming
+   * path's, and stricter: the body must end at exactly `plaintextLength` (PartLengthMismatch, as
+   * SealingTransform says it) and `beforeFinal` (its checksums) must pass before a single chunk is
+   * sealed or a byte is sent. Bodies of 1 MiB and more are sealed on the worker (segment-sealer.ts).
+   * Memory: one plaintext copy and one sealed buffer per request in flight, each at most
+   * BUFFERED_SEND_PLAINTEXT plus framing; the plaintext copy is zeroed once sealed. The segment's
+   * content key is wiped here.
+   */
+  private async sendInMemory<T>(body: Readable | Buffer, seg: SegmentSeal, plaintextLength: number, beforeFinal: BeforeFinal | undefined, send: (sealed: Buffer, digests: BodyDigests) => Promise<T>): Promise<T> {
+    let sealed;
+    try {
+      const plain = this.sealer.plaintextBuffer(plaintextLength);
+      try {
+        await collectExactly(body, plain.buffer);
+        await beforeFinal?.();
+      } catch (err) {
+        this.sealer.discard(plain);
+        throw err;
+      }
+      sealed = await this.sealer.seal(seg, plain);
+    } finally {
+      wipe(seg.contentKey);
+    }
+    try {
+      return await send(sealed.body, { crc32: sealed.crc32, ...(sealed.sha256 !== undefined ? { sha256: sealed.sha256 } : {}) });
+    } finally {
+      // the request settled (the SDK retries within send): the buffer is free for the next body
+      sealed.release();
     }
   }
 
@@ -545,9 +600,13 @@ export class SealedObjects {
     try {
       // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
       await keys.charge?.(o, env, plaintextLength);
-      const part = encryptPart(dek, envelope, partNumber, plaintextLength, beforeFinal ? { beforeFinal } : undefined);
       const size = partCiphertextSize(plaintextLength);
-      return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, size, signal), size);
+      if (plaintextLength <= BUFFERED_SEND_PLAINTEXT) {
+        const seg = partSegmentFor(dek, envelope, partNumber, plaintextLength);
+        return await this.sendInMemory(body, seg, plaintextLength, beforeFinal, (b, digests) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, size, undefined, digests));
+      }
+      const part = encryptPart(dek, envelope, partNumber, plaintextLength, beforeFinal ? { beforeFinal } : undefined);
+      return await sendSealed(body, part, (b, signal) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, size, signal));
     } finally {
       wipe(dek);
     }
@@ -673,8 +732,7 @@ const unquoted = (etag: string): string => etag.replace(/^(W\/)?"|"$/g, '');
  * emits an error: the S3 SDK re-emits a body stream's error on a wrapper nobody listens to (an
  * uncaught exception), so failures travel by the abort signal instead.
  */
-async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: (b: Readable | Buffer, signal?: AbortSignal) => Promise<T>, ciphertextLength?: number): Promise<T> {
-  if (ciphertextLength !== undefined && ciphertextLength <= BUFFERED_SEND_LIMIT) return send(await sealWhole(body, sealing, ciphertextLength));
+async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: (b: Readable | Buffer, signal?: AbortSignal) => Promise<T>): Promise<T> {
   const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
   const abort = new AbortController();
   const wire = new PassThrough({ highWaterMark: sealing.readableHighWaterMark });
@@ -694,32 +752,28 @@ async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: 
 }
 
 /**
- * Bodies whose ciphertext is at most this many bytes (1 MiB of plaintext plus its framing) are
- * sealed whole in memory before the backend request starts, and sent as one Buffer with its
- * Content-Length: the backend SDK then sends the body with a CRC32 header in one write instead of
- * aws-chunked framing with a trailer over transfer-encoding: chunked, which costs a small object
- * several milliseconds. Memory stays bounded (one such buffer per request in flight), and the
- * verification is stricter than streaming: the length check and `beforeFinal` (checksums) finish
- * before a single byte is sent.
+ * Bodies (single-part PUTs and parts) of at most this many plaintext bytes are sealed whole in memory
+ * and sent as one buffer (SealedObjects.sendInMemory); larger ones stream. 16 MiB covers the part
+ * sizes SDKs use (lib-storage: 5 MiB by default) while keeping a request's memory bounded.
  */
-export const BUFFERED_SEND_LIMIT = singlePartCiphertextSize(1024 * 1024);
+export const BUFFERED_SEND_PLAINTEXT = 16 * 1024 * 1024;
 
-/** the whole sealed output of `body` (exactly `length` bytes, or the sealing's own error) */
-async function sealWhole(body: Readable | Buffer, sealing: Transform, length: number): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(length);
+/** the largest single-part ciphertext that is sent buffered: a body one byte longer streams aws-chunked */
+export const BUFFERED_SEND_LIMIT = singlePartCiphertextSize(BUFFERED_SEND_PLAINTEXT);
+
+/**
+ * `body` copied into `out`, which it must fill exactly: a longer body is refused at the first byte
+ * past it (nothing more is read: the stream is destroyed), a shorter one when it ends — with
+ * SealingTransform's errors. On failure the caller zeroes `out`.
+ */
+async function collectExactly(body: Readable | Buffer, out: Buffer): Promise<void> {
+  const length = out.length;
   let n = 0;
-  const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
-  await new Promise<void>((resolve, reject) => {
-    sealing.on('data', (c: Buffer) => {
-      if (n + c.length > length) {
-        sealing.destroy(new SealError('PartLengthMismatch', 'sealed body is longer than its computed size'));
-        return;
-      }
-      c.copy(out, n);
-      n += c.length;
-    });
-    pipeline(source, sealing, (err) => (err ? reject(err) : resolve()));
-  });
-  if (n !== length) throw new SealError('PartLengthMismatch', 'sealed body is shorter than its computed size');
-  return out;
+  // leaving the loop by a throw destroys the stream: nothing past the limit is read
+  for await (const c of Buffer.isBuffer(body) ? [body] : (body as AsyncIterable<Uint8Array>)) {
+    if (n + c.length > length) throw bodyLengthMismatch('longer');
+    out.set(c, n);
+    n += c.length;
+  }
+  if (n < length) throw bodyLengthMismatch('shorter');
 }

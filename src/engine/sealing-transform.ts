@@ -5,6 +5,11 @@ import { SealError } from '../errors.js';
 import { FramedTransform, type BeforeFinal } from './framed-transform.js';
 import { chunkCount } from './size-math.js';
 
+/** what sealing a body of another length than it declared fails with, streamed or in memory */
+export function bodyLengthMismatch(body: 'shorter' | 'longer'): SealError {
+  return new SealError('PartLengthMismatch', `body is ${body} than its declared length`);
+}
+
 /**
  * Encrypts one segment (FORMAT.md §4, §7.2): its header, then 64 KiB STREAM chunks, each sealed
  * synchronously from the frame FramedTransform hands over, so no input buffer is kept.
@@ -50,11 +55,11 @@ export abstract class SealingTransform extends FramedTransform {
   }
 
   protected override truncated(): SealError {
-    return new SealError('PartLengthMismatch', 'body is shorter than its declared length');
+    return bodyLengthMismatch('shorter');
   }
 
   protected override trailing(): SealError {
-    return new SealError('PartLengthMismatch', 'body is longer than its declared length');
+    return bodyLengthMismatch('longer');
   }
 
   protected wipeKeys(): void {

@@ -1,17 +1,20 @@
 /**
- * Small single-part bodies are sealed whole before the backend request (BUFFERED_SEND_LIMIT in
- * sealed-objects.ts): MinIO receives them with Content-Length and an x-amz-checksum-crc32 header,
- * not aws-chunked over transfer-encoding: chunked; larger bodies still stream. No backend request
- * asks for `expect: 100-continue`. A body whose caller checksum does not match stores nothing and
- * sends the backend nothing.
+ * Bodies of up to 16 MiB are sealed whole before the backend request (BUFFERED_SEND_PLAINTEXT in
+ * sealed-objects.ts; from 1 MiB on the sealing worker): MinIO receives them with Content-Length
+ * and an x-amz-checksum-crc32 header, not aws-chunked over transfer-encoding: chunked — small ones
+ * with their SHA-256 signed, worker-sealed ones (single PUTs and parts) as UNSIGNED-PAYLOAD, as
+ * they went when they streamed; larger bodies still stream. No backend request asks for
+ * `expect: 100-continue`. A body whose caller checksum does not match stores nothing and sends the
+ * backend nothing.
  */
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
-import { BUFFERED_SEND_LIMIT } from '../../src/engine/sealed-objects.js';
+import { BUFFERED_SEND_LIMIT, BUFFERED_SEND_PLAINTEXT } from '../../src/engine/sealed-objects.js';
 import { singlePartCiphertextSize } from '../../src/engine/size-math.js';
 import { closeContainer, createContainer, createSealedS3Client } from '../../src/index.js';
 import { RecordingProxy, operationOf, type SeenRequest } from '../helpers/recording-proxy.js';
@@ -60,10 +63,36 @@ test('a 4 KiB PutObject (buffer or stream body) reaches MinIO with Content-Lengt
   }
 });
 
+test('bodies sealed on the worker (a 2 MiB PutObject, lib-storage parts of 8 MiB and the 1 MiB + 5 last one) reach MinIO with Content-Length, a CRC32 header and UNSIGNED-PAYLOAD, and read back; a 4 KiB PutObject keeps its signed SHA-256', async (t) => {
+  const { proxy, client, bucket } = await setup(t);
+  const small = randomBytes(4096);
+  const two = randomBytes(2 * MiB);
+  const big = randomBytes(17 * MiB + 5);
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'small', Body: small, ServerSideEncryption: 'AES256' }));
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'two', Body: two, ServerSideEncryption: 'AES256' }));
+  await new Upload({ client, params: { Bucket: bucket, Key: 'mp', Body: big, ServerSideEncryption: 'AES256' }, partSize: 8 * MiB, queueSize: 2 }).done();
+  const [smallPut, twoPut] = puts(proxy.requests);
+  t.regex(String(smallPut?.headers['x-amz-content-sha256']), /^[0-9a-f]{64}$/);
+  const parts = proxy.requests.filter((r) => operationOf(r) === 'UploadPart');
+  t.is(parts.length, 3);
+  for (const r of [twoPut, ...parts]) {
+    t.truthy(r?.headers['content-length']);
+    t.truthy(r?.headers['x-amz-checksum-crc32']);
+    t.is(r?.headers['x-amz-content-sha256'], 'UNSIGNED-PAYLOAD');
+    t.is(r?.headers['content-encoding'], undefined);
+    t.is(r?.headers['transfer-encoding'], undefined);
+    t.is(r?.headers['expect'], undefined);
+  }
+  for (const [Key, body] of [['small', small], ['two', two], ['mp', big]] as const) {
+    const got = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray());
+    t.true(got.equals(body), Key);
+  }
+});
+
 test('a body over the buffered limit still streams (aws-chunked with a CRC32 trailer), without expect: 100-continue', async (t) => {
   const { proxy, client, bucket } = await setup(t);
-  t.true(singlePartCiphertextSize(2 * MiB) > BUFFERED_SEND_LIMIT);
-  const body = randomBytes(2 * MiB);
+  t.true(singlePartCiphertextSize(BUFFERED_SEND_PLAINTEXT + 1) > BUFFERED_SEND_LIMIT);
+  const body = randomBytes(BUFFERED_SEND_PLAINTEXT + 1);
   await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'big', Body: body, ServerSideEncryption: 'AES256' }));
   const [r] = puts(proxy.requests);
   t.is(r?.headers['content-encoding'], 'aws-chunked');

@@ -17,7 +17,8 @@ import { HeadObjectCommand, ListPartsCommand, type S3Client } from '@aws-sdk/cli
 import type { ObjectStore, PutResult } from '../../src/backends/object-store.js';
 import { S3ObjectStore } from '../../src/backends/s3-object-store.js';
 import { decodeUploadToken } from '../../src/crypto/upload-token.js';
-import { SealedObjects } from '../../src/engine/sealed-objects.js';
+import { BUFFERED_SEND_PLAINTEXT, SealedObjects } from '../../src/engine/sealed-objects.js';
+import { WORKER_MIN_PLAINTEXT } from '../../src/engine/segment-sealer.js';
 import { isSealError } from '../../src/errors.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { KeystoreKeyResolver } from '../../src/engine/materials/keystore-key-resolver.js';
@@ -94,12 +95,13 @@ function stream(data: Buffer, pieces: readonly number[] = []): Readable {
 }
 
 /**
- * Declared lengths: one whose ciphertext is sent as a stream (over BUFFERED_SEND_LIMIT: the backend
- * request starts before the body ended and must be aborted), and one sealed whole before any request
- * (the backend must receive nothing at all).
+ * Declared lengths: one whose ciphertext is sent as a stream (over BUFFERED_SEND_PLAINTEXT: the backend
+ * request starts before the body ended and must be aborted), and two sealed whole before any request
+ * (the backend must receive nothing at all): one on the calling thread, one on the sealing worker.
  */
-const STREAMED = 16 * 65536 + 1;
+const STREAMED = BUFFERED_SEND_PLAINTEXT + 1;
 const BUFFERED = 2 * 65536 + 1;
+const BUFFERED_IN_WORKER = WORKER_MIN_PLAINTEXT + 65536 + 1;
 
 /** Bodies that are not `DECLARED` bytes long, as a caller could send them. */
 function wrongBodies(DECLARED: number): [string, () => Readable | Buffer][] {
@@ -120,7 +122,7 @@ function wrongBodies(DECLARED: number): [string, () => Readable | Buffer][] {
 
 /** streamed: the request was made and aborted; buffered: no request was made at all (`before`: requests so far) */
 async function expectAborted(t: { true: (v: boolean, m?: string) => void }, probe: SettleProbe, what: string, declared: number, before: number): Promise<void> {
-  if (declared === BUFFERED) {
+  if (declared !== STREAMED) {
     t.true(probe.settled.length === before, `${what}: no backend request was made`);
     return;
   }
@@ -139,7 +141,7 @@ for (const kind of CLIENTS) {
       const token = await sealed.createMultipart(o, {}, sse);
       const { backendUploadId } = decodeUploadToken(root, o, token);
       let n = 0;
-      for (const DECLARED of [STREAMED, BUFFERED]) {
+      for (const DECLARED of [STREAMED, BUFFERED, BUFFERED_IN_WORKER]) {
         for (const [what, body] of wrongBodies(DECLARED)) {
           const before = probe.settled.length;
           const err = await t.throwsAsync(sealed.uploadPart(o, token, ++n, body(), DECLARED, sse));
@@ -161,7 +163,7 @@ for (const kind of CLIENTS) {
   test(`minio, ${kind}: a single-part PUT with a body of the wrong length fails with PartLengthMismatch, the request is aborted, and no object is stored (a previous one stays intact)`, async (t) => {
     const { s3, probe, sealed, sse, bucket, cleanup } = await setup(kind);
     try {
-      for (const DECLARED of [STREAMED, BUFFERED]) {
+      for (const DECLARED of [STREAMED, BUFFERED, BUFFERED_IN_WORKER]) {
         for (const [i, [what, body]] of wrongBodies(DECLARED).entries()) {
           const key = `single/${DECLARED}/${i}`;
           const before = probe.settled.length;

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { SealError } from '../../errors.js';
+import { chainStreams } from '../../engine/chain-streams.js';
 import { AwsChunkedDecoder } from './aws-chunked-decoder.js';
 import { awsChunkedOptions } from './aws-chunked-options.js';
 import type { BodyChecksums } from '../../engine/body-checksums.js';
@@ -73,8 +74,8 @@ export function requestBody(req: S3Request): RequestBody {
   let body: Readable;
   if (stages.length === 0) body = source;
   else {
-    // pipeline destroys every stage with the first error, so the last one carries it to the engine
-    body = pipeline([source, ...stages], () => undefined) as unknown as Readable;
+    // every stage is destroyed with the first error, so the last one carries it to the engine
+    body = chainStreams(source, ...stages);
   }
   return { body, length, checksums: bodyChecksumsOf(checksums, () => decoder?.trailers) };
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ErrorWithHeaders } from './error-with-headers.js';
 import { identifyOperation } from './identify-operation.js';
 import { OPERATIONS } from './operations/operation-table.js';
@@ -32,8 +32,14 @@ function summaryOf(req: S3Request, requestId: string): S3RequestSummary {
   return { method: req.method, ...(req.bucket !== undefined ? { bucket: req.bucket } : {}), ...(req.key !== undefined ? { key: req.key } : {}), principal: req.principal, requestId };
 }
 
+/**
+ * 16 random hex digits: the first 4 and the last 12 of a v4 UUID (all random; its version and
+ * variant digits lie between). Node draws UUIDs from a buffered pool of random bytes, where a
+ * randomBytes(8) per request cost ~10 µs here, a noticeable share of a 4 KiB request's overhead.
+ */
 function defaultRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  const u = randomUUID();
+  return `${u.slice(0, 4)}${u.slice(24)}`.toUpperCase();
 }
 
 /** `/bucket/key` as S3 writes <Resource>: the path the request addressed */
