@@ -28,6 +28,8 @@ export type AuditDestination = 'stderr' | 'stdout' | 'off' | { file: string };
  */
 export class AuditLog {
   private readonly logger: Logger | undefined;
+  /** a file destination this log opened (and closes) */
+  private readonly file: ReturnType<typeof pino.destination> | undefined;
 
   constructor(destination: AuditDestination | Logger) {
     if (destination === 'off') this.logger = undefined;
@@ -37,6 +39,7 @@ export class AuditLog {
       // sync: an audit line is written before the decision it records takes effect, so a crash never
       // loses the record of something that happened
       const dest = fd !== undefined ? pino.destination({ fd, sync: true }) : pino.destination({ dest: (destination as { file: string }).file, sync: true, mkdir: true, append: true });
+      if (fd === undefined) this.file = dest;
       this.logger = pino({ base: { log: 's3seal.audit' }, timestamp: pino.stdTimeFunctions.isoTime }, dest);
     }
   }
@@ -50,5 +53,10 @@ export class AuditLog {
   /** flush buffered lines (none are buffered with sync destinations; for a caller-supplied logger) */
   flush(): void {
     this.logger?.flush();
+  }
+
+  /** close the file this log opened (standard streams and a caller's logger stay open) */
+  close(): void {
+    this.file?.end();
   }
 }

@@ -20,7 +20,7 @@ function rootOf(root: UploadTokenRoot): () => Promise<Buffer> {
  * startup with its line and field, not at the first request —, the audit log, the bucket-encryption
  * store in the reserved bucket, and PolicyDecisions bound as the three ports the facade asks
  * (ObjectActionPolicy, AllowedReadKeys, WritePlanner). Closing the container stops the document's
- * watcher and SIGHUP handler and zeroes the store's MAC key.
+ * watcher and SIGHUP handler, closes an audit file and zeroes the store's MAC key.
  */
 export function policiesModule(config: Pick<S3SealConfig, 'policy' | 'audit' | 'bucketEncryption' | 'passthrough' | 'defaultKmsKey' | 'readKeys' | 'defaultKmsKeystore'>): ContainerModule {
   const policy = config.policy;
@@ -35,7 +35,9 @@ export function policiesModule(config: Pick<S3SealConfig, 'policy' | 'audit' | '
         })
         .onDeactivation((s) => s.close());
     }
-    bindService(bind, TOKENS.AuditLog).toDynamicValue(() => new AuditLog(config.audit.destination ?? (policy !== undefined ? 'stderr' : 'off')));
+    bindService(bind, TOKENS.AuditLog)
+      .toDynamicValue(() => new AuditLog(config.audit.destination ?? (policy !== undefined ? 'stderr' : 'off')))
+      .onDeactivation((audit) => audit.close());
     bindService(bind, TOKENS.BucketEncryptionSettings)
       .toDynamicValue((ctx) => new BucketEncryptionStore(getService(ctx, TOKENS.ObjectStore), rootOf(getService(ctx, TOKENS.UploadTokenRoot)), {
           bucket: config.bucketEncryption.reservedBucket,
