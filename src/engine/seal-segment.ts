@@ -52,7 +52,7 @@ export function sealSegmentInto(seg: SegmentSeal, plaintext: Uint8Array, out: Bu
 }
 
 /** sealSegmentInto a fresh buffer */
-export function sealSegment(seg: SegmentSeal, plaintext: Uint8Array): SealedSegment {
+export function sealSegment(seg: SegmentSeal, plaintext: Uint8Array, opts: { sha256?: boolean } = {}): SealedSegment {
   const body = Buffer.allocUnsafe(segmentCiphertextSize(plaintext.length, seg.header.length));
-  return { body, ...sealSegmentInto(seg, plaintext, body) };
+  return { body, ...sealSegmentInto(seg, plaintext, body, opts) };
 }

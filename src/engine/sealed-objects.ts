@@ -177,6 +177,8 @@ export class SealedObjects {
   }
 
   private readonly sealer: SegmentSealer;
+  /** bytes the buffered bodies in flight hold (BUFFERED_BUDGET_BYTES) */
+  private bufferedBytes = 0;
 
   private tokenRoot: Promise<Buffer> | undefined;
   private givenRoot: Buffer | undefined;
@@ -239,7 +241,7 @@ export class SealedObjects {
       const hook = checksumHook(checksums);
       const size = singlePartCiphertextSize(plaintextLength);
       let put: PutResult;
-      if (plaintextLength <= BUFFERED_SEND_PLAINTEXT) {
+      if (this.mayBuffer(plaintextLength)) {
         const metadata = withEnvelope(meta, singlePartEnvelope(dek, wrap, checksums?.declared ?? []));
         put = await this.sendInMemory(body, singlePartSegment(dek, V1), plaintextLength, hook.beforeFinal, (b, digests) => this.store.put(o.bucket, o.key, b, size, metadata, undefined, headers, digests));
       } else {
@@ -269,7 +271,23 @@ export class SealedObjects {
    * BUFFERED_SEND_PLAINTEXT plus framing; the plaintext copy is zeroed once sealed. The segment's
    * content key is wiped here.
    */
+  /** whether a body of `n` plaintext bytes is sent buffered: small ones always, larger ones within BUFFERED_BUDGET_BYTES */
+  private mayBuffer(n: number): boolean {
+    if (n <= ALWAYS_BUFFERED_PLAINTEXT) return true;
+    return n <= BUFFERED_SEND_PLAINTEXT && this.bufferedBytes + 2 * n <= BUFFERED_BUDGET_BYTES;
+  }
+
   private async sendInMemory<T>(body: Readable | Buffer, seg: SegmentSeal, plaintextLength: number, beforeFinal: BeforeFinal | undefined, send: (sealed: Buffer, digests: BodyDigests) => Promise<T>): Promise<T> {
+    // counted from before the buffer exists until the request settled: mayBuffer sees every body in flight
+    this.bufferedBytes += 2 * plaintextLength;
+    try {
+      return await this.sealAndSend(body, seg, plaintextLength, beforeFinal, send);
+    } finally {
+      this.bufferedBytes -= 2 * plaintextLength;
+    }
+  }
+
+  private async sealAndSend<T>(body: Readable | Buffer, seg: SegmentSeal, plaintextLength: number, beforeFinal: BeforeFinal | undefined, send: (sealed: Buffer, digests: BodyDigests) => Promise<T>): Promise<T> {
     let sealed;
     try {
       const plain = this.sealer.plaintextBuffer(plaintextLength);
@@ -280,15 +298,26 @@ export class SealedObjects {
         this.sealer.discard(plain);
         throw err;
       }
-      sealed = await this.sealer.seal(seg, plain);
+      try {
+        sealed = await this.sealer.seal(seg, plain);
+      } catch (err) {
+        // not sealed (the sealer shut down with the job in flight): the plaintext copy must not stay
+        this.sealer.discard(plain);
+        throw err;
+      }
     } finally {
       wipe(seg.contentKey);
     }
+    let sent = false;
     try {
-      return await send(sealed.body, { crc32: sealed.crc32, ...(sealed.sha256 !== undefined ? { sha256: sealed.sha256 } : {}) });
+      const r = await send(sealed.body, { crc32: sealed.crc32, ...(sealed.sha256 !== undefined ? { sha256: sealed.sha256 } : {}) });
+      sent = true;
+      return r;
     } finally {
-      // the request settled (the SDK retries within send): the buffer is free for the next body
-      sealed.release();
+      // the SDK retries within send; after a success the buffer is free for the next body, after a
+      // failure it is retired (the backend may have answered before reading it all, and the socket
+      // may still be writing from it)
+      sealed.release(sent);
     }
   }
 
@@ -601,7 +630,7 @@ export class SealedObjects {
       // the upload's DEK was generated with 0 bytes known: its parts count against the key's limits
       await keys.charge?.(o, env, plaintextLength);
       const size = partCiphertextSize(plaintextLength);
-      if (plaintextLength <= BUFFERED_SEND_PLAINTEXT) {
+      if (this.mayBuffer(plaintextLength)) {
         const seg = partSegmentFor(dek, envelope, partNumber, plaintextLength);
         return await this.sendInMemory(body, seg, plaintextLength, beforeFinal, (b, digests) => this.store.uploadPart(o.bucket, o.key, backendUploadId, partNumber, b, size, undefined, digests));
       }
@@ -757,6 +786,16 @@ async function sendSealed<T>(body: Readable | Buffer, sealing: Transform, send: 
  * sizes SDKs use (lib-storage: 5 MiB by default) while keeping a request's memory bounded.
  */
 export const BUFFERED_SEND_PLAINTEXT = 16 * 1024 * 1024;
+
+/** bodies up to this size are always sent buffered (a few per request in flight cost little) */
+const ALWAYS_BUFFERED_PLAINTEXT = 1024 * 1024;
+
+/**
+ * The most memory (plaintext copy + sealed buffer) the buffered bodies of one SealedObjects may hold
+ * at once; a body over ALWAYS_BUFFERED_PLAINTEXT that would go past it streams instead, so 32
+ * concurrent 16 MiB PUTs cost this much, not 1 GiB.
+ */
+export const BUFFERED_BUDGET_BYTES = 256 * 1024 * 1024;
 
 /** the largest single-part ciphertext that is sent buffered: a body one byte longer streams aws-chunked */
 export const BUFFERED_SEND_LIMIT = singlePartCiphertextSize(BUFFERED_SEND_PLAINTEXT);

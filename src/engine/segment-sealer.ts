@@ -22,9 +22,13 @@ export interface PlaintextBuffer {
   readonly slot?: number;
 }
 
-/** a sealed segment whose memory is reused once `release` is called (after its request settled) */
+/**
+ * a sealed segment whose memory is reused once `release(true)` is called — only after its request
+ * succeeded: a request the backend answered early (an error before reading the body) may still be
+ * writing from the buffer, so `release(false)` retires it instead (freed by GC once the socket lets go)
+ */
 export interface ReleasableSealedSegment extends SealedSegment {
-  release(): void;
+  release(reusable: boolean): void;
 }
 
 /** the worker did not seal a job; its plaintext is still in the slot */
@@ -91,9 +95,16 @@ export class SegmentSealer {
       if (this.slots.length >= MAX_SLOTS) this.dropIdleSlot();
       if (this.slots.length >= MAX_SLOTS) return { buffer: Buffer.allocUnsafe(n) };
       const capacity = Math.ceil(n / MiB) * MiB;
-      slot = { id: this.nextSlot++, buffers: { plaintext: new SharedArrayBuffer(capacity), out: new SharedArrayBuffer(capacity + MiB) }, busy: false };
+      slot = { id: this.nextSlot++, buffers: { plaintext: new SharedArrayBuffer(capacity), out: new SharedArrayBuffer(capacity + MiB) }, busy: true };
+      try {
+        this.post({ kind: 'slot', slot: slot.id, buffers: slot.buffers });
+      } catch {
+        // the worker cannot start (a permission model without --allow-worker, no thread left):
+        // this body and every later one are sealed on the calling thread
+        this.broken = true;
+        return { buffer: Buffer.allocUnsafe(n) };
+      }
       this.slots.push(slot);
-      this.post({ kind: 'slot', slot: slot.id, buffers: slot.buffers });
     }
     slot.busy = true;
     return { buffer: Buffer.from(slot.buffers.plaintext, 0, n), slot: slot.id };
@@ -119,7 +130,8 @@ export class SegmentSealer {
 
   private sealHere(seg: SegmentSeal, plaintext: Buffer, slot: Slot | undefined): ReleasableSealedSegment {
     try {
-      return { ...sealSegment(seg, plaintext), release: () => undefined };
+      // a large body goes UNSIGNED-PAYLOAD wherever it was sealed: no SHA-256 pass on this thread either
+      return { ...sealSegment(seg, plaintext, { sha256: plaintext.length < WORKER_MIN_PLAINTEXT }), release: () => undefined };
     } finally {
       plaintext.fill(0);
       if (slot) slot.busy = false;
@@ -134,17 +146,26 @@ export class SegmentSealer {
   }
 
   private sealInWorker(seg: SegmentSeal, length: number, slot: Slot): Promise<ReleasableSealedSegment> {
-    const worker = this.started();
+    let worker: Worker;
+    try {
+      worker = this.started();
+    } catch (err) {
+      this.broken = true;
+      return Promise.reject(new WorkerLost(`the sealing worker cannot start (${err instanceof Error ? err.name : 'error'})`));
+    }
     const id = this.nextId++;
     const contentKey = new Uint8Array(new ArrayBuffer(seg.contentKey.length));
     contentKey.set(seg.contentKey);
+    // its own exact-size buffer: the header is a slice of Node's shared Buffer pool, and posting a
+    // slice copies its whole backing pool — with whatever else lives there (other requests' keys)
+    const header = new Uint8Array(seg.header);
     this.touch();
     return new Promise<ReleasableSealedSegment>((resolve, reject) => {
       this.pending.set(id, { slot, resolve, reject });
       if (this.pending.size === 1) worker.ref();
       try {
-        const job: SealMessage = { kind: 'seal', id, slot: slot.id, length, contentKey, header: seg.header };
-        worker.postMessage(job, [contentKey.buffer]);
+        const job: SealMessage = { kind: 'seal', id, slot: slot.id, length, contentKey, header };
+        worker.postMessage(job, [contentKey.buffer, header.buffer]);
       } catch (err) {
         this.pending.delete(id);
         if (this.pending.size === 0) worker.unref();
@@ -168,10 +189,17 @@ export class SegmentSealer {
     p.resolve({
       body: Buffer.from(slot.buffers.out, 0, a.size),
       crc32: a.crc32,
-      release: () => {
+      release: (reusable) => {
         if (released) return;
         released = true;
-        slot.busy = false;
+        if (reusable) {
+          slot.busy = false;
+          return;
+        }
+        // retired, not reused: the failed request's socket may still be reading the sealed bytes
+        const i = this.slots.indexOf(slot);
+        if (i >= 0) this.slots.splice(i, 1);
+        this.worker?.postMessage({ kind: 'drop', slot: slot.id } satisfies SealMessage);
       },
     });
   }

@@ -14,7 +14,7 @@ import { EncryptStream, singlePartSegment } from '../../src/engine/encrypt-strea
 import { PartEncryptStream, partSegment } from '../../src/engine/part-encrypt-stream.js';
 import { sealSegment } from '../../src/engine/seal-segment.js';
 import { SegmentSealer, WORKER_MIN_PLAINTEXT } from '../../src/engine/segment-sealer.js';
-import { SealedObjects } from '../../src/engine/sealed-objects.js';
+import { BUFFERED_BUDGET_BYTES, SealedObjects } from '../../src/engine/sealed-objects.js';
 import type { KeyResolver } from '../../src/engine/key-resolver.js';
 import type { BodyChecksums } from '../../src/engine/body-checksums.js';
 import type { BodyDigests, ObjectStore, PutResult } from '../../src/backends/object-store.js';
@@ -82,7 +82,7 @@ test('the sealing worker seals the same bytes as the calling thread, zeroes the 
       t.is(sealed.crc32, crcOf(sealed.body));
       t.is(sealed.sha256, undefined, 'sent unsigned, as a streamed body is');
       t.true(plain.buffer.every((b) => b === 0), 'the plaintext copy is zeroed');
-      sealed.release();
+      sealed.release(true);
     }
     const small = sealer.plaintextBuffer(4096);
     t.is(small.slot, undefined, 'a small body is sealed on the calling thread');
@@ -127,7 +127,7 @@ test('a worker that cannot start costs speed, not the request: the body is seale
       const sealed = await sealer.seal(singlePartSegment(dek), plain);
       t.true(sealed.body.equals(sealSegment(singlePartSegment(dek), plaintext).body), `body ${i + 1}`);
       t.true(plain.buffer.every((b) => b === 0), 'the plaintext copy is zeroed');
-      sealed.release();
+      sealed.release(true);
     }
   } finally {
     await sealer.close();
@@ -150,6 +150,59 @@ function recordingStore(): { store: ObjectStore; sent: { body: Buffer; digests?:
 const keys = (dek: Buffer): KeyResolver => ({
   generate: () => Promise.resolve({ dek: Buffer.from(dek), wrap: { mode: 'SSE-S3', keyRef: 'file:k', wrappedKey: randomBytes(60) } }),
   recover: () => Promise.reject(new Error('not used')),
+});
+
+test('a worker that throws when it is created (a permission model without --allow-worker, no thread left) costs speed, not requests: bodies are sealed here and their plaintext zeroed', async (t) => {
+  // a non-file URL makes `new Worker` throw synchronously, as --permission without --allow-worker does
+  const sealer = new SegmentSealer({ workerUrl: new URL('http://127.0.0.1/seal-worker.js') });
+  const dek = randomBytes(32);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const plaintext = randomBytes(2 * MiB);
+      const plain = sealer.plaintextBuffer(plaintext.length);
+      plaintext.copy(plain.buffer);
+      const sealed = await sealer.seal(singlePartSegment(dek), plain);
+      t.true(sealed.body.equals(sealSegment(singlePartSegment(dek), plaintext).body), `body ${i + 1}`);
+      t.is(sealed.sha256, undefined, 'a large body is sent unsigned wherever it was sealed');
+      t.true(plain.buffer.every((b) => b === 0), 'the plaintext copy is zeroed');
+      sealed.release(true);
+    }
+  } finally {
+    await sealer.close();
+  }
+});
+
+test('the worker gets the segment header in a buffer of its own (never a slice of the shared Buffer pool, which may hold other requests\' keys); a slot whose request failed is retired, not reused', async (t) => {
+  const { Worker } = await import('node:worker_threads');
+  const posted: unknown[] = [];
+  const proto = Worker.prototype as unknown as { postMessage: (this: unknown, m: unknown, transfer?: unknown) => void };
+  const original = proto.postMessage;
+  proto.postMessage = function (this: unknown, m: unknown, transfer?: unknown) {
+    posted.push(m);
+    original.call(this, m, transfer);
+  };
+  const sealer = new SegmentSealer();
+  const dek = randomBytes(32);
+  try {
+    // something secret-looking in the pool next to where the header is built
+    const neighbour = Buffer.from('aa'.repeat(40), 'hex');
+    const seg = singlePartSegment(dek);
+    const plain = sealer.plaintextBuffer(2 * MiB);
+    randomBytes(2 * MiB).copy(plain.buffer);
+    const sealed = await sealer.seal(seg, plain);
+    const job = posted.find((m): m is { kind: 'seal'; header: Uint8Array } => (m as { kind?: string }).kind === 'seal');
+    t.truthy(job);
+    t.is(job!.header.buffer.byteLength, job!.header.byteLength, 'the posted header owns exactly its bytes');
+    t.is(neighbour.length, 40);
+    const first = plain.slot;
+    sealed.release(false);
+    const next = sealer.plaintextBuffer(2 * MiB);
+    t.not(next.slot, first, 'the retired slot is not handed out again');
+    sealer.discard(next);
+  } finally {
+    proto.postMessage = original;
+    await sealer.close();
+  }
 });
 
 test('SealedObjects.put of a buffered body sends one buffer with its digests; a body of the wrong length or a failing checksum check sends nothing', async (t) => {
@@ -179,6 +232,37 @@ test('SealedObjects.put of a buffered body sends one buffer with its digests; a 
       t.is(err, mismatch, `${n}: the check's own error`);
     }
     t.is(sent.length, before, 'nothing reached the backend');
+  } finally {
+    await objects.close();
+  }
+});
+
+test('buffered bodies share one memory budget: concurrent large bodies past BUFFERED_BUDGET_BYTES stream instead, small ones are always buffered', async (t) => {
+  const held: { buffered: boolean; done: () => void }[] = [];
+  const store = {
+    put: (_b: string, _k: string, body: Buffer | Readable, _l: number): Promise<PutResult> => {
+      if (!Buffer.isBuffer(body)) body.resume();
+      return new Promise((resolve) => held.push({ buffered: Buffer.isBuffer(body), done: () => resolve({ etag: '"e"' }) }));
+    },
+  } as unknown as ObjectStore;
+  const objects = new SealedObjects(store, { uploadTokenRoot: randomBytes(32), sealWorker: false });
+  const dek = randomBytes(32);
+  const n = 16 * MiB;
+  const fits = BUFFERED_BUDGET_BYTES / (2 * n);
+  try {
+    const puts = Array.from({ length: fits + 2 }, (_, i) => objects.put({ bucket: 'b', key: `big-${i}` }, randomBytes(n), n, {}, keys(dek)));
+    const small = objects.put({ bucket: 'b', key: 'small' }, randomBytes(4096), 4096, {}, keys(dek));
+    while (held.length < fits + 3) await new Promise((r) => setTimeout(r, 5));
+    t.is(held.filter((h) => h.buffered).length, fits + 1, `${fits} large bodies within the budget and the small one buffered`);
+    t.is(held.filter((h) => !h.buffered).length, 2, 'the large bodies past the budget streamed');
+    for (const h of held) h.done();
+    await Promise.all([...puts, small]);
+    // the budget is given back: the next large body is buffered again
+    const next = objects.put({ bucket: 'b', key: 'again' }, randomBytes(n), n, {}, keys(dek));
+    while (held.length < fits + 4) await new Promise((r) => setTimeout(r, 5));
+    t.true(held.at(-1)!.buffered);
+    held.at(-1)!.done();
+    await next;
   } finally {
     await objects.close();
   }
