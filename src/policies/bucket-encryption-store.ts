@@ -209,6 +209,11 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
         opened = await this.store.open(this.reservedBucket, DOCUMENT_KEY);
         break;
       } catch (err) {
+        if (err instanceof BackendRequestError && err.status === 403) {
+          // the backend credentials may not read it — e.g. on AWS S3, where bucket names are global and
+          // the default name may belong to someone else: closed, and saying so, not "no configuration"
+          throw new SealError('BucketConfigurationInvalid', `the object server refuses this instance access to the reserved bucket "${this.reservedBucket}" (${err.s3Code}): give its backend credentials access, or set bucketEncryption.reservedBucket to a bucket they own`);
+        }
         const gone = missing(err);
         if (gone === undefined) throw err;
         if (gone === 'document') {

@@ -96,6 +96,8 @@ class FakeBackend {
   readonly objects = new Map<string, { body: Buffer; etag: string }>();
   readonly buckets = new Set<string>();
   outage = false;
+  /** every read is refused as the backend's AccessDenied (credentials without rights on the reserved bucket) */
+  forbidden = false;
   gets = 0;
   /** the next N conditional writes lose a race */
   losses = 0;
@@ -107,6 +109,7 @@ class FakeBackend {
   open(bucket: string, key: string): Promise<OpenedStoredObject> {
     this.gets++;
     if (this.outage) return Promise.reject(new SealError('BackendUnavailable', 'object server unavailable during GetObject'));
+    if (this.forbidden) return Promise.reject(new BackendRequestError('AccessDenied', 403, 'GetObject'));
     if (!this.buckets.has(bucket)) return Promise.reject(new BackendRequestError('NoSuchBucket', 404, 'GetObject'));
     const o = this.objects.get(`${bucket}/${key}`);
     if (!o) return Promise.reject(new BackendRequestError('NoSuchKey', 404, 'GetObject'));
@@ -230,4 +233,12 @@ test('store: a reader that never saw a document waits for the first one of a res
   t.true(isSealError(err, 'BucketConfigurationInvalid'), String(err));
   t.is(backend.gets, 4, 'a document this instance has seen and that is gone: no waiting');
   t.true(Date.now() - started < 1000);
+});
+
+test('store: a reserved bucket the backend credentials may not read (403) fails closed with a message that says what to configure, never "no configuration"', async (t) => {
+  const backend = new FakeBackend();
+  backend.forbidden = true;
+  const err = await t.throwsAsync(storeOver(backend, 0, { now: 0 }).get('invoices'));
+  t.true(isSealError(err, 'BucketConfigurationInvalid'));
+  t.regex(err.message, /bucketEncryption\.reservedBucket/);
 });
