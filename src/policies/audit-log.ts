@@ -50,9 +50,9 @@ export class AuditLog {
     else this.logger.warn(e, 'deny');
   }
 
-  /** flush buffered lines (none are buffered with sync destinations; for a caller-supplied logger) */
-  flush(): void {
-    this.logger?.flush();
+  /** whether events are written anywhere (off: record() does nothing, so callers may skip building them) */
+  get enabled(): boolean {
+    return this.logger !== undefined;
   }
 
   /** close the file this log opened (standard streams and a caller's logger stay open) */

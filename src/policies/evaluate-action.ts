@@ -1,4 +1,4 @@
-import type { ActionConditions } from './action-conditions.js';
+import type { ActionConditions } from '../engine/facade/object-action-policy.js';
 import { actionResource } from './action-resource.js';
 import type { Decision } from './decision.js';
 import { iamActionFor, type PolicyAction } from './iam-action-for.js';

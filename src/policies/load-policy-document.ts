@@ -72,8 +72,12 @@ export async function readPolicyFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new PolicyDocumentError(path, undefined, '', `cannot read the policy document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw unreadable(path, err);
   }
+}
+
+function unreadable(path: string, err: unknown): PolicyDocumentError {
+  return new PolicyDocumentError(path, undefined, '', `cannot read the policy document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
 }
 
 /** readPolicyFile, synchronously: for loading at startup, where a container is built synchronously */
@@ -81,7 +85,7 @@ export function readPolicyFileSync(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new PolicyDocumentError(path, undefined, '', `cannot read the policy document (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { cause: err });
+    throw unreadable(path, err);
   }
 }
 

@@ -149,6 +149,8 @@ export class PolicyDecisions implements ObjectActionPolicy, AllowedReadKeys, Wri
       this.audit.record({ ...event, mode: 'SSE-C', allowed: true, reason: 'SSE-C: no keystore key is used' });
       return plan;
     }
+    // without a document the resolved id serves only the audit line: not looked up when nothing is logged
+    if (doc === undefined && !this.audit.enabled) return plan;
     const keyId = await this.resolvedIdOf(plan);
     const keyEvent = { ...event, mode: plan.mode, keyRef: keyId };
     if (doc !== undefined) {

@@ -21,11 +21,11 @@ function settingsOf(ctx: FacadeContext): BucketEncryptionSettings {
 }
 
 /**
- * The bucket the configuration is for: never the reserved one (no door reaches it), and one that
- * exists (S3 answers NoSuchBucket; a HEAD 404 has no body, the SDK names it NotFound).
+ * The bucket the configuration is for must exist (S3 answers NoSuchBucket; a HEAD 404 has no body,
+ * the SDK names it NotFound). The reserved bucket never gets here: the facade's policy refuses it
+ * (reserved-bucket-guard.ts) before any operation runs.
  */
-async function configurableBucket(ctx: FacadeContext, settings: BucketEncryptionSettings, bucket: string, operation: string): Promise<void> {
-  if (bucket === settings.reservedBucket) throw new SealError('AccessDenied', `"${bucket}" is s3seal's reserved bucket`);
+async function configurableBucket(ctx: FacadeContext, bucket: string, operation: string): Promise<void> {
   try {
     await ctx.store.headBucket(bucket);
   } catch (err) {
@@ -42,7 +42,7 @@ async function configurableBucket(ctx: FacadeContext, settings: BucketEncryption
 export async function putBucketEncryption(ctx: FacadeContext, req: PutBucketEncryptionRequest): Promise<void> {
   await ctx.policy.authorize(req.principal, 'PutBucketEncryption', { bucket: req.bucket, key: '' });
   const settings = settingsOf(ctx);
-  await configurableBucket(ctx, settings, req.bucket, 'PutBucketEncryption');
+  await configurableBucket(ctx, req.bucket, 'PutBucketEncryption');
   await ctx.planner.checkBucketEncryption(req.principal, req.bucket, req.configuration);
   await settings.put(req.bucket, req.configuration);
 }
@@ -51,7 +51,7 @@ export async function putBucketEncryption(ctx: FacadeContext, req: PutBucketEncr
 export async function getBucketEncryption(ctx: FacadeContext, req: BucketEncryptionRequest): Promise<BucketEncryption | undefined> {
   await ctx.policy.authorize(req.principal, 'GetBucketEncryption', { bucket: req.bucket, key: '' });
   const settings = settingsOf(ctx);
-  await configurableBucket(ctx, settings, req.bucket, 'GetBucketEncryption');
+  await configurableBucket(ctx, req.bucket, 'GetBucketEncryption');
   return settings.get(req.bucket);
 }
 
@@ -59,6 +59,6 @@ export async function getBucketEncryption(ctx: FacadeContext, req: BucketEncrypt
 export async function deleteBucketEncryption(ctx: FacadeContext, req: BucketEncryptionRequest): Promise<void> {
   await ctx.policy.authorize(req.principal, 'DeleteBucketEncryption', { bucket: req.bucket, key: '' });
   const settings = settingsOf(ctx);
-  await configurableBucket(ctx, settings, req.bucket, 'DeleteBucketEncryption');
+  await configurableBucket(ctx, req.bucket, 'DeleteBucketEncryption');
   await settings.delete(req.bucket);
 }

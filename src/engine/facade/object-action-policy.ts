@@ -14,7 +14,7 @@ export type ObjectAction =
   | 'AbortMultipartUpload'
   | 'ListParts'
   | 'GetObjectAttributes'
-  /** the three lists; the object is the bucket with the listed prefix as `key` ('' = the whole bucket), as S3's s3:prefix condition sees it */
+  /** ListObjects v1 and v2; the object is the bucket with the listed prefix as `key` ('' = the whole bucket) */
   | 'ListBucket'
   /** ListObjectVersions (S3: s3:ListBucketVersions), with the prefix as `key` like ListBucket */
   | 'ListBucketVersions'
