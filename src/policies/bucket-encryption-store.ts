@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { BackendRequestError } from '../backends/backend-request-error.js';
 import type { ObjectStore, WriteCondition } from '../backends/object-store.js';
 import { equalSecret } from '../crypto/kdf.js';
+import { backoff } from '../keystores/retry.js';
 import type { BucketEncryption, BucketEncryptionSettings } from '../engine/facade/bucket-encryption.js';
 import type { HighWaterFile, SeenVersion } from './high-water-file.js';
 import { isSealError, SealError } from '../errors.js';
@@ -31,7 +32,14 @@ export interface BucketEncryptionStoreOptions {
 /** what the backend holds: a verified document and its ETag, or no reserved bucket at all */
 type Stored = { doc: VerifiedDocument; etag: string } | { absent: true };
 
-const DEFAULT_ATTEMPTS = 5;
+/**
+ * attempts of one change: every lost race is another instance's successful change during this one's
+ * read-modify-write, so n instances changing at once need at most n attempts each — ten covers a
+ * fleet's administrators changing different buckets at the same moment; a pause with full jitter
+ * between attempts keeps them from colliding again in lockstep
+ */
+const DEFAULT_ATTEMPTS = 10;
+const RETRY_PAUSE = { baseMs: 20, maxMs: 1000 } as const;
 /** how long a reader that never saw a document waits for the first one of a reserved bucket just created (about 3 s in all: a loaded backend's PUT can take a second) */
 const CREATION_WAITS_MS = [25, 50, 100, 200, 400, 800, 1600] as const;
 
@@ -266,6 +274,7 @@ export class BucketEncryptionStore implements BucketEncryptionSettings {
           } catch (err) {
             if (!lostRace(err)) throw err;
             // another instance changed it first: read its version and apply the change on top
+            if (attempt + 1 < this.attempts) await backoff(attempt + 1, RETRY_PAUSE);
           }
         }
         throw new SealError('ConditionalRequestConflict', `the bucket encryption configuration of bucket "${bucket}" changed concurrently ${this.attempts} times; retry`);

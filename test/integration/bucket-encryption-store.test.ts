@@ -197,6 +197,25 @@ test('concurrent changes from two instances, from no reserved bucket on, all sur
   }
 });
 
+test('ten instances changing their own buckets at once all succeed, none lost (a lost race is retried after a jittered pause, enough times for every contender)', async (t) => {
+  // regression: with five immediate retries, ten instances racing for the one document left some with
+  // ConditionalRequestConflict (409) — a PutBucketEncryption a caller had to retry by hand
+  const s = setup();
+  try {
+    await s.instance(0).put('bucket-first', S3);
+    const instances = Array.from({ length: 10 }, () => s.instance(0));
+    for (let round = 0; round < 2; round++) {
+      const outcomes = await Promise.allSettled(instances.map((store, i) => store.put(`bucket-${round}-${i}`, { ...KMS, kmsKeyId: `alias/k${round}-${i}` })));
+      t.deepEqual(outcomes.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : [])), [], `round ${round}: every change succeeds`);
+    }
+    const reader = s.instance();
+    for (let round = 0; round < 2; round++) for (let i = 0; i < instances.length; i++) t.deepEqual(await reader.get(`bucket-${round}-${i}`), { ...KMS, kmsKeyId: `alias/k${round}-${i}` });
+    t.is((JSON.parse(await s.document()) as { version: number }).version, 1 + 2 * instances.length, 'every change one version');
+  } finally {
+    s.close();
+  }
+});
+
 test('the MAC pins the content: a document of the same version with other content (re-MACed with the right key) fails closed on an instance that saw the version', async (t) => {
   const s = setup();
   try {
