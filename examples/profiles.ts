@@ -11,7 +11,8 @@
  *   printf %s "$MINIO_ACCESS_KEY" > examples/secrets/minio-id; printf %s "$MINIO_SECRET_KEY" > examples/secrets/minio-secret
  *   head -c 32 /dev/urandom | base64 > examples/secrets/upload-token-root
  *   printf %s "$OPENBAO_TOKEN" > examples/secrets/vault-token; echo x > examples/secrets/kms-access-key-id; echo x > examples/secrets/kms-secret-access-key
- *   # (edit the yaml's loopback ports to the ones `up` printed, or override them: S3SEAL_BACKEND_ENDPOINT=…)
+ *   # in the yaml, set the OpenBao (8200) and local-kms (4566) ports to the ones `up` printed;
+ *   # the backend's comes from S3SEAL_BACKEND_ENDPOINT, the same for every profile
  *   export S3SEAL_CONFIG=examples/s3seal.profiles.yaml S3SEAL_BACKEND_ENDPOINT=http://127.0.0.1:PORT \
  *     S3SEAL_BACKEND_ACCESS_KEY_ID_FILE=examples/secrets/minio-id S3SEAL_BACKEND_SECRET_ACCESS_KEY_FILE=examples/secrets/minio-secret \
  *     S3SEAL_UPLOAD_TOKEN_ROOT_FILE=examples/secrets/upload-token-root
