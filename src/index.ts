@@ -8,6 +8,9 @@ export { createContainer, type CreateContainerOptions } from './container/create
 export { closeContainer } from './container/close-container.js';
 export { TOKENS, getService, getAllServices, bindService, type Token, type TokenType, type UploadTokenRoot, type ServiceSource } from './container/tokens.js';
 export { resolveConfig, ConfigError, type S3SealConfig, type S3SealConfigInput } from './container/config.js';
+export { loadConfig, type LoadConfigOptions } from './container/load-config.js';
+export { startContainer } from './container/start-container.js';
+export { StartupCheckError } from './container/startup-check-error.js';
 export { S3SealError, isS3SealError, SealError, isSealError, type SealErrorCode } from './errors.js';
 export type { ObjectStore, StoredObjectInfo, ByteRange, PutResult, ContentHeaders, DeleteResult } from './backends/object-store.js';
 export { ObjectFacade } from './engine/facade/object-facade.js';

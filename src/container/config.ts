@@ -186,6 +186,20 @@ export const ConfigSchema = z
      * never passed through.
      */
     passthrough: z.array(z.object({ bucket: z.string().min(1), prefix: z.string().default('') }).strict()).default([]),
+    /**
+     * Doctor-style checks `startContainer` runs before it returns (createContainer is synchronous and
+     * reaches no server): with `keystores`, every configured keystore is asked to describe each key
+     * the configuration names (sseS3Key, defaultKmsKey, uploadTokenKey, readKeys) — or, naming none,
+     * any key — so an unreachable keystore, a refused credential or a missing key fails the start
+     * with the keystore and its address, not the first request. Each probe gives up after `timeoutMs`.
+     */
+    startupChecks: z
+      .object({
+        keystores: z.boolean().default(false),
+        timeoutMs: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .default({}),
     /** bytes of plaintext held back until verified (FORMAT.md §11) */
     releaseWindow: z.number().int().nonnegative().default(1024 * 1024),
     /** lowest on-object format version this deployment reads (FORMAT.md §2): raising it refuses older objects */
@@ -218,8 +232,8 @@ export type S3SealConfigInput = z.input<typeof ConfigSchema>;
 export type S3SealConfig = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends S3SealError<'InvalidConfiguration'> {
-  constructor(message: string) {
-    super('InvalidConfiguration', message);
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('InvalidConfiguration', message, options);
     this.name = 'ConfigError';
   }
 }

@@ -176,18 +176,29 @@ test('closing the container destroys the S3 and KMS clients, closes the Vault ag
 test('closing a container that built only some services, and closing it twice, is harmless', async (t) => {
   const path = await keyFile([]);
   let vaultsBuilt = 0;
+  let vaultsClosed = 0;
+  let coresBuilt = 0;
   const counting = new ContainerModule(({ rebind }) => {
     bindService(rebind, TOKENS.VaultKeystore)
       .toDynamicValue(() => {
         vaultsBuilt++;
         return new VaultKeystore(vault);
       })
-      .onDeactivation((v) => v.close());
+      .onDeactivation((v) => {
+        vaultsClosed++;
+        return v.close();
+      });
+    bindService(rebind, TOKENS.S3Core).toDynamicValue(() => {
+      coresBuilt++;
+      throw new Error('not to be built');
+    });
   });
   const c = createContainer(config({ keystores: { file: { path }, vault, awskms } }), { modules: [counting] });
+  t.is(vaultsBuilt, 1, 'the configured keystores are built when the container is created, so a bad one fails the start');
   getService(c, TOKENS.S3Client);
   await t.notThrowsAsync(closeContainer(c));
-  t.is(vaultsBuilt, 0, 'a keystore nobody used is not built just to be closed');
+  t.is(coresBuilt, 0, 'a service nobody used is not built just to be closed');
+  t.is(vaultsClosed, 1);
   t.false(c.isBound(TOKENS.S3Client));
   await t.notThrowsAsync(closeContainer(c));
 });

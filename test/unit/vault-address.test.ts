@@ -3,7 +3,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
 import { KeystoreError } from '../../src/keystores/keystore-error.js';
-import { createContainer, TOKENS } from '../../src/index.js';
+import { ConfigError, createContainer, TOKENS } from '../../src/index.js';
 
 const auth = { method: 'token', token: 't' } as const;
 
@@ -17,11 +17,10 @@ test('VaultKeystore: http:// is refused without allowInsecureHttp; https:// and 
   t.notThrows(() => new VaultKeystore({ address: 'http://127.0.0.1:8200', auth, allowInsecureHttp: true }));
 });
 
-test('container config: keystores.vault.allowInsecureHttp defaults to false, so an http:// Vault is refused', (t) => {
+test('container config: keystores.vault.allowInsecureHttp defaults to false, so an http:// Vault is refused when the container is created', (t) => {
   const base = { backend: { endpoint: 'http://127.0.0.1:9', accessKeyId: 'x', secretAccessKey: 'x' }, uploadTokenRoot: randomBytes(32).toString('base64') };
-  const refused = createContainer({ ...base, keystores: { vault: { address: 'http://127.0.0.1:8200', auth } } });
-  const err = t.throws(() => refused.get<VaultKeystore>(TOKENS.VaultKeystore));
-  t.regex(String(err?.message), /plain http/);
+  const err = t.throws(() => createContainer({ ...base, keystores: { vault: { address: 'http://127.0.0.1:8200', auth } } }), { instanceOf: ConfigError });
+  t.regex(String(err?.message), /^s3seal configuration: keystores\.vault: vault address http:\/\/127\.0\.0\.1:8200 is plain http/);
   const allowed = createContainer({ ...base, keystores: { vault: { address: 'http://127.0.0.1:8200', allowInsecureHttp: true, auth } } });
   t.true(allowed.get<VaultKeystore>(TOKENS.VaultKeystore) instanceof VaultKeystore);
 });

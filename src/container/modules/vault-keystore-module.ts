@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { ContainerModule } from 'inversify';
+import { KeystoreError } from '../../keystores/keystore-error.js';
 import { VaultKeystore, type VaultKeystoreOptions } from '../../keystores/vault/vault-keystore.js';
 import type { S3SealConfig } from '../config.js';
 import { bindService, TOKENS } from '../tokens.js';
 
 type VaultConfig = NonNullable<S3SealConfig['keystores']['vault']>;
+
+/** the CA file, read when the keystore is built (createContainer): a missing one fails the start, naming the path */
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new KeystoreError('KeyStoreMisconfigured', `caFile ${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+}
 
 function vaultOptions(v: VaultConfig): VaultKeystoreOptions {
   return {
@@ -12,7 +22,7 @@ function vaultOptions(v: VaultConfig): VaultKeystoreOptions {
     auth: v.auth,
     allowInsecureHttp: v.allowInsecureHttp,
     ...(v.namespace ? { namespace: v.namespace } : {}),
-    ...(v.caFile ? { caPem: readFileSync(v.caFile, 'utf8') } : {}),
+    ...(v.caFile ? { caPem: readCa(v.caFile) } : {}),
   };
 }
 
