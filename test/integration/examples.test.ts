@@ -1,6 +1,6 @@
 /** Every example and the README's main command run here, against real services. */
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -135,5 +135,21 @@ test('examples/role-separation: the uploader writes but cannot read, the auditor
     t.regex(printed[6] ?? '', /^audit: uploader GetObject denied recorded /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every example is linked from the README and run by an integration test', (t) => {
+  const root = new URL('../../../', import.meta.url);
+  const examples = readdirSync(new URL('examples/', root)).filter((f) => f.endsWith('.ts'));
+  t.true(examples.length > 0);
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const testDir = new URL('test/integration/', root);
+  const tests = readdirSync(testDir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => readFileSync(new URL(f, testDir), 'utf8'))
+    .join('\n');
+  for (const e of examples) {
+    t.true(readme.includes(`](examples/${e})`), `README.md links examples/${e}`);
+    t.true(tests.includes(`/examples/${e.replace(/\.ts$/, '.js')}'`), `examples/${e} is imported by a test in test/integration/`);
   }
 });
