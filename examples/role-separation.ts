@@ -23,7 +23,7 @@
  * a real MinIO (test/integration/examples.test.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -77,6 +77,11 @@ export interface RoleSeparationResult {
 }
 
 export async function main(endpoint: string, accessKeyId: string, secretAccessKey: string, bucket: string, workDir: string, print: (line: string) => void = console.log): Promise<RoleSeparationResult> {
+  const lines: string[] = [];
+  const say = (line: string): void => {
+    lines.push(line);
+    print(line);
+  };
   mkdirSync(workDir, { recursive: true });
   const keyFile = join(workDir, 'keys.json');
   const policyFile = join(workDir, 'policy.yaml');
@@ -86,6 +91,8 @@ export async function main(endpoint: string, accessKeyId: string, secretAccessKe
   const keystore = new FileKeystore({ path: keyFile, create: true });
   if (!(await keystore.describeKey('invoices').catch(() => undefined))) await keystore.createKey('invoices');
   writeFileSync(policyFile, policyDocument(bucket));
+  // the key stays on this host, readable by the s3seal process's user only
+  say(`keystore: ${INVOICES_KEY} in ${keyFile} (mode ${(statSync(keyFile).mode & 0o777).toString(8)})`);
 
   // one s3seal instance in front of MinIO, one SDK client per principal
   const container = createContainer({
@@ -101,11 +108,6 @@ export async function main(endpoint: string, accessKeyId: string, secretAccessKe
   // MinIO's administrator: a plain client with MinIO's own credentials, no s3seal
   const admin = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
 
-  const lines: string[] = [];
-  const say = (line: string): void => {
-    lines.push(line);
-    print(line);
-  };
   try {
     const key = `invoices/${randomBytes(4).toString('hex')}.txt`;
     const invoice = Buffer.from('INVOICE 2026-001: ACME Corp owes 12,500.00 EUR, due 2027-01-31\n');

@@ -126,13 +126,14 @@ test('examples/role-separation: the uploader writes but cannot read, the auditor
     t.false(r.adminSeesPlaintext);
     t.is(r.adminSeesKeyId, 'file:invoices');
     t.true(r.auditedDenials > 0);
-    t.is(printed[0], 'uploader writes: yes (aws:kms file:invoices)');
-    t.is(printed[1], 'uploader can read: no (AccessDenied)');
-    t.is(printed[2], 'auditor reads: yes');
-    t.is(printed[3], 'auditor can write: no (AccessDenied)');
-    t.regex(printed[4] ?? '', /^admin sees plaintext: no /);
-    t.regex(printed[5] ?? '', /^admin sees envelope: yes \(x-amz-meta-s3seal, \d+ characters, key file:invoices, data key wrapped\)$/);
-    t.regex(printed[6] ?? '', /^audit: uploader GetObject denied recorded /);
+    t.is(printed[0], `keystore: file:invoices in ${join(dir, 'keys.json')} (mode 600)`);
+    t.is(printed[1], 'uploader writes: yes (aws:kms file:invoices)');
+    t.is(printed[2], 'uploader can read: no (AccessDenied)');
+    t.is(printed[3], 'auditor reads: yes');
+    t.is(printed[4], 'auditor can write: no (AccessDenied)');
+    t.regex(printed[5] ?? '', /^admin sees plaintext: no /);
+    t.regex(printed[6] ?? '', /^admin sees envelope: yes \(x-amz-meta-s3seal, \d+ characters, key file:invoices, data key wrapped\)$/);
+    t.regex(printed[7] ?? '', /^audit: uploader GetObject denied recorded /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
