@@ -1,12 +1,14 @@
 /** Every example and the README's main command run here, against real services. */
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { main as librarySseS3 } from '../../examples/library-sse-s3.js';
 import { main as keystoreByConfig } from '../../examples/keystore-by-config.js';
 import { main as sdkPlugin } from '../../examples/sdk-plugin.js';
+import { main as expressUploadService } from '../../examples/express-upload-service.js';
+import { main as roleSeparation } from '../../examples/role-separation.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { VaultKeystore } from '../../src/keystores/vault/vault-keystore.js';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
@@ -83,4 +85,72 @@ test('examples/keystore-by-config: the same code on the file keystore, OpenBao T
   );
   t.deepEqual(prod, { storedKeyId: arn, roundTrip: expected });
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('examples/express-upload-service: an Express service with one added line stores SSE-KMS ciphertext and serves plaintext, whole and by range, over HTTP', async (t) => {
+  const m = service('minio');
+  const bucket = await freshBucket(m, 'example-express');
+  const dir = mkdtempSync(join(tmpdir(), 's3seal-example-'));
+  try {
+    const printed: string[] = [];
+    const r = await expressUploadService(m.endpoint, m.accessKey!, m.secretKey!, bucket, join(dir, 'keys.json'), (l) => printed.push(l));
+    t.deepEqual(printed, r.lines);
+    t.deepEqual(r.sse, { algorithm: 'aws:kms', keyId: 'file:uploads' });
+    t.true(r.downloadMatches);
+    t.true(r.rangeMatches);
+    t.true(r.storedCiphertext);
+    t.true(r.storedEnvelope);
+    t.deepEqual(printed.slice(0, 2), ['upload: HTTP 201', 'download matches: yes']);
+    t.regex(printed[2] ?? '', /^range download matches: yes \(HTTP 206, bytes 5242870-5242899\/6291456\)$/);
+    t.is(printed[3], 'missing file: HTTP 404');
+    t.is(printed[4], 'encryption: aws:kms file:uploads');
+    t.regex(printed[5] ?? '', /^stored ciphertext: yes /);
+    t.is(printed[6], 'stored envelope: yes (x-amz-meta-s3seal)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('examples/role-separation: the uploader writes but cannot read, the auditor reads but cannot write, MinIO\'s administrator sees only ciphertext and the envelope', async (t) => {
+  const m = service('minio');
+  const bucket = await freshBucket(m, 'example-roles');
+  const dir = mkdtempSync(join(tmpdir(), 's3seal-example-'));
+  try {
+    const printed: string[] = [];
+    const r = await roleSeparation(m.endpoint, m.accessKey!, m.secretKey!, bucket, dir, (l) => printed.push(l));
+    t.deepEqual(printed, r.lines);
+    t.deepEqual(r.uploaderWrote, { algorithm: 'aws:kms', keyId: 'file:invoices' });
+    t.is(r.uploaderGetError, 'AccessDenied');
+    t.true(r.auditorReadMatches);
+    t.is(r.auditorPutError, 'AccessDenied');
+    t.false(r.adminSeesPlaintext);
+    t.is(r.adminSeesKeyId, 'file:invoices');
+    t.true(r.auditedDenials > 0);
+    t.is(printed[0], `keystore: file:invoices in ${join(dir, 'keys.json')} (mode 600)`);
+    t.is(printed[1], 'uploader writes: yes (aws:kms file:invoices)');
+    t.is(printed[2], 'uploader can read: no (AccessDenied)');
+    t.is(printed[3], 'auditor reads: yes');
+    t.is(printed[4], 'auditor can write: no (AccessDenied)');
+    t.regex(printed[5] ?? '', /^admin sees plaintext: no /);
+    t.regex(printed[6] ?? '', /^admin sees envelope: yes \(x-amz-meta-s3seal, \d+ characters, key file:invoices, data key wrapped\)$/);
+    t.regex(printed[7] ?? '', /^audit: uploader GetObject denied recorded /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every example is linked from the README and run by an integration test', (t) => {
+  const root = new URL('../../../', import.meta.url);
+  const examples = readdirSync(new URL('examples/', root)).filter((f) => f.endsWith('.ts'));
+  t.true(examples.length > 0);
+  const readme = readFileSync(new URL('README.md', root), 'utf8');
+  const testDir = new URL('test/integration/', root);
+  const tests = readdirSync(testDir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => readFileSync(new URL(f, testDir), 'utf8'))
+    .join('\n');
+  for (const e of examples) {
+    t.true(readme.includes(`](examples/${e})`), `README.md links examples/${e}`);
+    t.true(tests.includes(`/examples/${e.replace(/\.ts$/, '.js')}'`), `examples/${e} is imported by a test in test/integration/`);
+  }
 });
