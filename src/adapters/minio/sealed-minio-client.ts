@@ -4,6 +4,7 @@ import type { S3SealConfigInput } from '../../container/config.js';
 import { closeContainer } from '../../container/close-container.js';
 import { createContainer } from '../../container/create-container.js';
 import { getService, TOKENS } from '../../container/tokens.js';
+import { BUFFERED_SEND_PLAINTEXT } from '../../engine/sealed-objects.js';
 import { SealError } from '../../errors.js';
 import type { S3Core } from '../s3/s3-core.js';
 import { inProcessTransport } from './in-process-transport.js';
@@ -74,6 +75,20 @@ export class SealedMinioClient extends Client {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return (super.copyObject as (...a: unknown[]) => ReturnType<Client['copyObject']>)(...call);
+  }
+
+  /**
+   * The part size of putObject / fPutObject multipart uploads, unless the caller chose one
+   * (`partSize`): 16 MiB (the engine's BUFFERED_SEND_PLAINTEXT) instead of minio-js's 64 MiB, so each
+   * part is a body the engine seals whole on its worker thread while this thread serves minio-js and
+   * the backend; a 64 MiB part would be sealed as a stream on this thread. Larger objects get larger
+   * parts in minio-js's 16 MiB steps, so S3's 10,000 parts still hold them (up to minio-js's 5 TiB).
+   */
+  override calculatePartSize(size: number): number {
+    if ((this as unknown as { overRidePartSize?: boolean }).overRidePartSize === true || !Number.isFinite(size) || size > this.maxObjectSize) return super.calculatePartSize(size);
+    let partSize = BUFFERED_SEND_PLAINTEXT;
+    while (partSize * 10_000 <= size) partSize += 16 * 1024 * 1024;
+    return partSize;
   }
 
   /**
