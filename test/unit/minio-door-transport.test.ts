@@ -60,7 +60,7 @@ test('minio door transport: putObject of a Buffer reaches the core as one S3 PUT
   t.deepEqual(req.query, {});
   t.is(req.headers['content-type'], 'text/x-a');
   t.is(req.headers['x-amz-meta-note'], 'n1');
-  t.is(req.headers['content-md5'], createHash('md5').update(body).digest('base64'), "minio-js's Content-MD5 reaches the core, which verifies it");
+  t.is(req.headers['content-md5'], undefined, "minio-js's own Content-MD5 of an object body stays in the process (no wire to check it against)");
   t.true(got?.equals(body));
 });
 
@@ -69,8 +69,8 @@ test("minio door transport: minio-js's SSE-C getOpts travel in the query too —
   const mc = client(core);
   const key = randomBytes(32);
   const opts = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(key).digest('base64') };
-  t.is((await buffer(await mc.getObject('b', 'k', opts))).toString(), 'hello');
-  await mc.statObject('b', 'k', opts as { versionId?: string });
+  t.is((await buffer(await mc.getObject('bkt', 'k', opts))).toString(), 'hello');
+  await mc.statObject('bkt', 'k', opts as { versionId?: string });
   for (const { req } of core.seen) {
     t.deepEqual(req.query, {}, `${req.method}: no key in the query`);
     t.is(req.headers['x-amz-server-side-encryption-customer-algorithm'], 'AES256', req.method);
@@ -83,7 +83,7 @@ test("minio door transport: minio-js's SSE-C getOpts travel in the query too —
 test('minio door transport: query parameters decoded once, "+" kept (minio-js writes spaces as %20), a flag is ""; getPartialObject sends the Range', async (t) => {
   const core = fakeCore(() => ({ status: 206, headers: { 'content-range': 'bytes 10-19/100' }, body: Buffer.alloc(10) }));
   const mc = client(core);
-  await buffer(await mc.getPartialObject('b', 'k', 10, 10, { versionId: 'v+1 2' }));
+  await buffer(await mc.getPartialObject('bkt', 'k', 10, 10, { versionId: 'v+1 2' }));
   t.deepEqual(core.seen[0]!.req.query, { versionId: 'v+1 2' });
   t.is(core.seen[0]!.req.headers['range'], 'bytes=10-19');
   const req = toS3Request({ method: 'POST', path: '/b/k?uploads&x=a%2Bb+c', headers: { Host: 'h' } }, undefined, { principal: 'p', secureTransport: false });
@@ -96,22 +96,22 @@ test('minio door transport: query parameters decoded once, "+" kept (minio-js wr
 
 test('minio door transport: secure transport — by default the in-process hop counts as TLS whatever useSSL says; with secureTransport false only a useSSL client is', async (t) => {
   const core = fakeCore();
-  await client(core, { useSSL: false }).putObject('b', 'k', 'x');
-  await client(core, { useSSL: false, secureTransport: false }).putObject('b', 'k', 'x');
-  await client(core, { useSSL: true, secureTransport: false }).putObject('b', 'k', 'x');
+  await client(core, { useSSL: false }).putObject('bkt', 'k', 'x');
+  await client(core, { useSSL: false, secureTransport: false }).putObject('bkt', 'k', 'x');
+  await client(core, { useSSL: true, secureTransport: false }).putObject('bkt', 'k', 'x');
   t.deepEqual(core.seen.map((s) => s.req.secureTransport), [true, false, true]);
 });
 
 test("minio door transport: the core's S3 errors come back as minio-js's S3Error with the core's code (XML bodies; a HEAD answer without a body by its status); a request no S3 request can be answers NotImplemented without reaching the core", async (t) => {
   const core = fakeCore((req) => (req.method === 'HEAD' ? { status: 404, headers: {} } : errorXml('NotImplemented', 501)));
   const mc = client(core);
-  const err = await t.throwsAsync(mc.setObjectTagging('b', 'k', { a: 'b' }), { instanceOf: S3Error });
+  const err = await t.throwsAsync(mc.setObjectTagging('bkt', 'k', { a: 'b' }), { instanceOf: S3Error });
   t.is(err?.code, 'NotImplemented');
-  const missing = await t.throwsAsync(mc.statObject('b', 'k'), { instanceOf: S3Error });
+  const missing = await t.throwsAsync(mc.statObject('bkt', 'k'), { instanceOf: S3Error });
   t.is(missing?.code, 'NotFound');
   const transport = inProcessTransport(() => core, { principal: 'p', secureTransport: true }) as unknown as { request(o: object, cb: (res: Readable & { statusCode: number }) => void): NodeJS.WritableStream };
   const before = core.seen.length;
-  const res = await new Promise<Readable & { statusCode: number }>((resolve) => transport.request({ method: 'PATCH', path: '/b/k' }, resolve).end());
+  const res = await new Promise<Readable & { statusCode: number }>((resolve) => transport.request({ method: 'PATCH', path: '/bkt/k' }, resolve).end());
   t.is(res.statusCode, 501);
   t.regex((await buffer(res)).toString(), /<Code>NotImplemented<\/Code>/);
   t.is(core.seen.length, before, 'the core saw nothing');
@@ -125,7 +125,7 @@ test('minio door transport: a body the core refuses unread (it destroys it and a
     },
   };
   const mc = client(core);
-  const err = await t.throwsAsync(mc.putObject('b', 'k', randomBytes(100)), { instanceOf: S3Error });
+  const err = await t.throwsAsync(mc.putObject('bkt', 'k', randomBytes(100)), { instanceOf: S3Error });
   t.is(err?.code, 'AccessDenied', 'a Buffer body');
   let produced = 0;
   const endless = new Readable({
@@ -136,7 +136,7 @@ test('minio door transport: a body the core refuses unread (it destroys it and a
   });
   const transport = inProcessTransport(() => core, { principal: 'p', secureTransport: true }) as unknown as { request(o: object, cb: (res: Readable & { statusCode: number }) => void): NodeJS.WritableStream };
   const res = await new Promise<Readable & { statusCode: number }>((resolve) => {
-    const out = transport.request({ method: 'PUT', path: '/b/k' }, resolve);
+    const out = transport.request({ method: 'PUT', path: '/bkt/k' }, resolve);
     out.on('error', () => undefined);
     endless.pipe(out);
   });
@@ -151,7 +151,7 @@ test('minio door transport: a body the core refuses unread (it destroys it and a
 test('minio door transport: a streamed response body is the core’s own stream (no copy), with status and lower-case headers', async (t) => {
   const body = Readable.from([Buffer.from('ab'), Buffer.from('cd')]);
   const core = fakeCore(() => ({ status: 200, headers: { 'content-length': '4', etag: '"e"', 'x-amz-server-side-encryption': 'AES256' }, body }));
-  const res = await client(core).getObject('b', 'k');
+  const res = await client(core).getObject('bkt', 'k');
   t.is(res, body);
   t.is((res as unknown as { headers: Record<string, string> }).headers['x-amz-server-side-encryption'], 'AES256');
   t.is((await buffer(res)).toString(), 'abcd');
