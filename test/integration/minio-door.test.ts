@@ -83,7 +83,7 @@ test('minio door: createSealedMinioClient returns a real minio.Client; putObject
   t.truthy(at.metadata['s3seal'], 'the envelope at the object server');
 });
 
-test('minio door: putObject of a stream of unknown length — minio-js uploads it as multipart itself (default part size: one part; partSize 5 MiB: three parts); read back exact, multipart ciphertext at rest', async (t) => {
+test('minio door: putObject of a stream of unknown length goes up as multipart (default part size for unknown lengths: one part; partSize 5 MiB: three parts); read back exact, multipart ciphertext at rest', async (t) => {
   const { s, mc, bucket } = await door();
   const small = createSealedMinioClient(s.container, { partSize: 5 * MiB });
   clients.push(small);
@@ -102,11 +102,30 @@ test('minio door: putObject of a stream of unknown length — minio-js uploads i
   t.is(kms.metaData['x-amz-server-side-encryption-aws-kms-key-id'], s.kmsKey);
 });
 
+test('minio door: putObject of a Buffer larger than a part goes up in parts of the part size (16 MiB by default, the size the engine seals whole), read back exact', async (t) => {
+  const { s, mc, bucket } = await door();
+  const body = randomBytes(40 * MiB + 3);
+  await mc.putObject(bucket, 'big', body, body.length, { 'X-Amz-Server-Side-Encryption': 'AES256' });
+  const raw = await s.raw.send(new HeadObjectCommand({ Bucket: bucket, Key: 'big', PartNumber: 1 }));
+  t.is(raw.PartsCount, 3, '16 + 16 + 8 MiB');
+  t.true((await readAll(await mc.getObject(bucket, 'big'))).equals(body));
+  const small = createSealedMinioClient(s.container, { partSize: 5 * MiB });
+  clients.push(small);
+  await small.putObject(bucket, 'five', body.subarray(0, 12 * MiB));
+  t.is((await s.raw.send(new HeadObjectCommand({ Bucket: bucket, Key: 'five', PartNumber: 1 }))).PartsCount, 3, 'a partSize the caller chose: 5 + 5 + 2 MiB');
+  t.true((await readAll(await mc.getObject(bucket, 'five'))).equals(body.subarray(0, 12 * MiB)));
+});
+
 test('minio door: SSE-C as minio-js users write it — putObject with the X-Amz-Server-Side-Encryption-Customer-* headers as metadata; getObject, getPartialObject, statObject and fGetObject with getOpts; a wrong key is AccessDenied, none is InvalidRequest', async (t) => {
   const { s, mc, bucket } = await door();
   const key = randomBytes(32);
   const body = randomBytes(200_000);
   await mc.putObject(bucket, 'ssec', body, body.length, sseCustomerKeyHeaders(key));
+  // larger than a part: a multipart upload whose every part carries the key
+  const big = randomBytes(17 * MiB);
+  await mc.putObject(bucket, 'ssec-mp', big, big.length, sseCustomerKeyHeaders(key));
+  t.true((await readAll(await mc.getObject(bucket, 'ssec-mp', sseCustomerKeyTriple(key)))).equals(big), 'a multipart SSE-C putObject');
+  t.deepEqual((await stored(s, bucket, 'ssec-mp')).body.subarray(0, 4), PART_MAGIC);
   const getOpts = sseCustomerKeyTriple(key);
   t.true((await readAll(await mc.getObject(bucket, 'ssec', getOpts))).equals(body));
   const part = await mc.getPartialObject(bucket, 'ssec', 65_530, 100, getOpts);

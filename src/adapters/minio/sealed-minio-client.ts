@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import type { Container } from 'inversify';
-import { Client, CopyDestinationOptions, CopySourceOptions, type ClientOptions, type CopyConditions, type PostPolicy } from 'minio';
+import { Client, CopyDestinationOptions, CopySourceOptions, type ClientOptions, type CopyConditions, type ItemBucketMetadata, type PostPolicy } from 'minio';
 import type { S3SealConfigInput } from '../../container/config.js';
 import { closeContainer } from '../../container/close-container.js';
 import { createContainer } from '../../container/create-container.js';
@@ -8,6 +9,7 @@ import { BUFFERED_SEND_PLAINTEXT } from '../../engine/sealed-objects.js';
 import { SealError } from '../../errors.js';
 import type { S3Core } from '../s3/s3-core.js';
 import { inProcessTransport } from './in-process-transport.js';
+import { objectHeaders, putInParts } from './put-in-parts.js';
 import { copyEncryptionHeaders } from './sse-c-options.js';
 
 /** How the minio door hands requests to the S3 core. */
@@ -89,6 +91,22 @@ export class SealedMinioClient extends Client {
     let partSize = BUFFERED_SEND_PLAINTEXT;
     while (partSize * 10_000 <= size) partSize += 16 * 1024 * 1024;
     return partSize;
+  }
+
+  /**
+   * putObject as minio-js has it — a body up to one part in one PUT, a larger one (or one of
+   * unknown size) as a multipart upload — with the multipart path done by putInParts: parts of
+   * exactly the part size, the SSE-C key on every part (minio-js's own path can do neither).
+   */
+  override putObject(bucketName: string, objectName: string, stream: Readable | Buffer | string, size?: number, metaData?: ItemBucketMetadata): ReturnType<Client['putObject']> {
+    // (minio-js itself takes metadata in the size position: its typing does not say so)
+    const sized = typeof size === 'number' ? size : undefined;
+    const meta = typeof size === 'object' ? (size as ItemBucketMetadata) : metaData;
+    const body = typeof stream === 'string' ? Buffer.from(stream) : stream;
+    const length = Buffer.isBuffer(body) ? body.length : sized;
+    const partSize = this.calculatePartSize(length ?? this.maxObjectSize);
+    if ((length !== undefined && length <= partSize) || !(Buffer.isBuffer(body) || body instanceof Readable)) return super.putObject(bucketName, objectName, stream, sized, meta);
+    return putInParts(this, bucketName, objectName, objectHeaders(meta), body, partSize);
   }
 
   /**
