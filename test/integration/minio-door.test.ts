@@ -180,6 +180,7 @@ test('minio door: copyObject with CopySourceOptions / CopyDestinationOptions and
     new CopyDestinationOptions({ Bucket: bucket, Object: 'kms', Encryption: { type: 'KMS', SSEAlgorithm: 'aws:kms', KMSMasterKeyID: s.kmsKey } }),
   );
   t.is((toKms as { MetaData?: Record<string, string> }).MetaData?.['x-amz-server-side-encryption'], 'aws:kms', 'the copy answers with the destination SSE');
+  t.is((toKms as { Etag?: string }).Etag, (await mc.statObject(bucket, 'kms')).etag, "copyObject's result carries the new object's ETag");
   t.true((await readAll(await mc.getObject(bucket, 'kms'))).equals(body), 'SSE-C → SSE-KMS: content');
   t.is((await mc.statObject(bucket, 'kms')).metaData['origin'], 'ssec', 'metadata copied');
   await mc.copyObject(

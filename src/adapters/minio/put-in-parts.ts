@@ -58,7 +58,7 @@ function xmlEscape(s: string): string {
  * key seals the committed part layout) and minio-js's completeMultipartUpload cannot send: the same
  * request through minio-js's own makeRequestAsync, the S3 document and answer as minio-js has them.
  */
-async function completeWithHeaders(client: Client, bucket: string, key: string, uploadId: string, etags: { part: number; etag: string }[], headers: Record<string, string>): Promise<UploadedObjectInfo> {
+export async function completeWithHeaders(client: Client, bucket: string, key: string, uploadId: string, etags: { part: number; etag: string }[], headers: Record<string, string>): Promise<UploadedObjectInfo> {
   const parts = etags.map((e) => `<Part><PartNumber>${e.part}</PartNumber><ETag>${xmlEscape(e.etag)}</ETag></Part>`).join('');
   const payload = `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts}</CompleteMultipartUpload>`;
   const res = await client.makeRequestAsync({ method: 'POST', bucketName: bucket, objectName: key, query: `uploadId=${encodeURIComponent(uploadId)}`, headers }, payload);
