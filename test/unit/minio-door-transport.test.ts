@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { Client, S3Error } from 'minio';
+import { InProcessRequest } from '../../src/adapters/minio/in-process-request.js';
 import { inProcessTransport, type S3RequestHandler } from '../../src/adapters/minio/in-process-transport.js';
 import { toS3Request } from '../../src/adapters/minio/to-s3-request.js';
 import type { S3Request } from '../../src/adapters/s3/s3-request.js';
@@ -146,6 +147,14 @@ test('minio door transport: a body the core refuses unread (it destroys it and a
   const seen = produced;
   await new Promise((r) => setTimeout(r, 50));
   t.is(produced, seen, 'the stream is no longer read once the answer is out');
+});
+
+test('minio door transport: a body read late (the core reads once the keystore has answered) is all there — the request minio-js ended does not take its body down with it', async (t) => {
+  const req = new InProcessRequest();
+  const body = randomBytes(70_000);
+  req.end(body);
+  await new Promise((r) => setTimeout(r, 50));
+  t.true((await buffer(req.body)).equals(body));
 });
 
 test('minio door transport: a streamed response body is the core’s own stream (no copy), with status and lower-case headers', async (t) => {

@@ -61,8 +61,10 @@ export class InProcessRequest extends Writable {
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    // a caller's stream that failed mid-body: the core sees a body that did not end, and stores nothing
-    if (!this.body.destroyed && !this.body.readableEnded) this.body.destroy(err ?? undefined);
+    // a caller's stream that failed mid-body: the core sees a body that did not end, and stores
+    // nothing. A request that finished (autoDestroy after end()) leaves its body alone: the core may
+    // not have read it yet (it reads once the keystore has answered)
+    if ((err !== null || !this.writableFinished) && !this.body.destroyed && !this.body.readableEnded) this.body.destroy(err ?? undefined);
     done(err);
   }
 }
