@@ -8,6 +8,12 @@
  *   MINIO_KMS_SECRET_KEY). MiB/s over PUT + GET.
  * - `multipart_vs_minio_native_sse`: @aws-sdk/lib-storage `Upload` of 256 MiB, 8 MiB parts, queueSize 4;
  *   same comparison.
+ * - `minio_put_get_vs_minio_native_sse` (issue 9): the same 256 MiB putObject (a Buffer: minio-js
+ *   uploads it as multipart, 64 MiB parts, one after the other) then getObject (read to the end),
+ *   SSE-S3 (`X-Amz-Server-Side-Encryption: AES256` as metadata) through `createSealedMinioClient`
+ *   over the plain MinIO vs a plain `minio.Client` to MinIO's native SSE-S3 — both minio-js clients
+ *   built with the same options (endpoint, port, useSSL false, credentials), the sealed one with the
+ *   door's transport. MiB/s over PUT + GET. `BENCH_ONLY=minio` runs this record alone.
  * - `put_get_vs_plain`: the sealed PUT + GET vs the plain SDK against the plain MinIO, no SSE (reported).
  * - `small_put_p50_overhead_ms`, `small_get_p50_overhead_ms`: 4 KiB objects, 500 sequential operations
  *   per side per run (interleaved one by one), p50 of the sealed client minus p50 of the plain SDK to
@@ -28,9 +34,10 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { Client as MinioClient, type ClientOptions as MinioClientOptions } from 'minio';
 import { startService } from '../scripts/harness/start-service.js';
 import type { RunningService } from '../scripts/harness/service-descriptor.js';
-import { createSealedS3Client, getService, TOKENS, type SealedS3Client } from '../src/index.js';
+import { createSealedMinioClient, createSealedS3Client, getService, TOKENS, type SealedMinioClient, type SealedS3Client } from '../src/index.js';
 import { alternate, collectGarbage } from './lib/alternate.js';
 import { makeRecord, type BenchRecord } from './lib/record.js';
 import { median, mibPerSec } from './lib/stats.js';
@@ -38,6 +45,8 @@ import { median, mibPerSec } from './lib/stats.js';
 const MIB = Number(process.env['BENCH_MIB'] ?? 256);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const SMALL_OPS = Number(process.env['BENCH_SMALL_OPS'] ?? 500);
+/** `minio`: only minio_put_get_vs_minio_native_sse (the other records are not measured, nor written) */
+const ONLY = process.env['BENCH_ONLY'];
 const MiB = 1024 * 1024;
 
 /** the client settings both sides share (the sealed client only adds the door) */
@@ -67,6 +76,23 @@ function countRequests(client: S3Client): { n: number } {
   return count;
 }
 
+/** the minio-js options both sides share: the server's endpoint as users configure it (the sealed client only adds the door's transport) */
+function minioOptions(s: RunningService): MinioClientOptions {
+  const url = new URL(s.endpoint);
+  return { endPoint: url.hostname, port: Number(url.port), useSSL: false, accessKey: s.accessKey!, secretKey: s.secretKey!, region: 'us-east-1' };
+}
+
+/** 256 MiB putObject then getObject through minio-js, SSE-S3; MiB/s over both */
+function minioPutGet(client: MinioClient, bucket: string, key: string, big: Buffer) {
+  return async (): Promise<number> => {
+    const t0 = performance.now();
+    await client.putObject(bucket, key, big, big.length, { 'X-Amz-Server-Side-Encryption': 'AES256' });
+    const n = await drain(await client.getObject(bucket, key));
+    if (n !== big.length) throw new Error(`${key}: read ${n} bytes`);
+    return mibPerSec(2 * big.length, performance.now() - t0);
+  };
+}
+
 function p50(xs: number[]): number {
   return median(xs);
 }
@@ -75,7 +101,7 @@ export async function run(): Promise<BenchRecord[]> {
   if (RUNS < 5) throw new Error('BENCH_RUNS must be >= 5');
   const started: RunningService[] = [];
   const dir = mkdtempSync(join(tmpdir(), 's3seal-bench-put-get-'));
-  const sealedClients: SealedS3Client[] = [];
+  const sealedClients: (SealedS3Client | SealedMinioClient)[] = [];
   const loadAtStart = loadavg()[0] ?? 0;
   try {
     const [minio, minioSse] = await Promise.all([startService('minio'), startService('minio-sse')]);
@@ -92,13 +118,40 @@ export async function run(): Promise<BenchRecord[]> {
       if (!(await files.describeKey('s3-default').then(() => true, () => false))) await files.createKey('s3-default');
       return { client, backend: countRequests(getService(client.container, TOKENS.S3Client)) };
     };
+    const shapeOf = (what: string): string =>
+      `one machine (${MIB} MiB bodies; 1-min load ${loadAtStart.toFixed(1)} at start, ${(loadavg()[0] ?? 0).toFixed(1)} at end), ${what} both sides with the same settings, ${RUNS} runs after 1 warm-up, alternating`;
+    const bigBody = randomBytes(MIB * MiB);
+    const minioRecord = async (): Promise<BenchRecord> => {
+      const sealedMinio = createSealedMinioClient(config, minioOptions(minio));
+      sealedClients.push(sealedMinio);
+      const files = getService(sealedMinio.container, TOKENS.FileKeystore);
+      if (!(await files.describeKey('s3-default').then(() => true, () => false))) await files.createKey('s3-default');
+      const nativeMinio = new MinioClient(minioOptions(minioSse));
+      const b = 'minio-put-get-bench';
+      await sealedMinio.makeBucket(b);
+      await nativeMinio.makeBucket(b);
+      const r = await alternate(minioPutGet(sealedMinio, b, 'sealed', bigBody), minioPutGet(nativeMinio, b, 'native', bigBody), { runs: RUNS, onRun: progress('minio-js put+get vs native SSE, MiB/s') });
+      return makeRecord({
+        name: 'minio_put_get_vs_minio_native_sse',
+        unit: 'MiB/s',
+        baselineName: 'minio.Client, X-Amz-Server-Side-Encryption AES256, MinIO native SSE-S3',
+        higherIsBetter: true,
+        candidate: r.candidate,
+        baseline: r.baseline,
+        target: 'ratio >= 0.85',
+        notes: `${shapeOf('minio-js 8.0.7')}; putObject of a Buffer (minio-js: multipart, 64 MiB parts, sequential; SHA-256 of each part, as it signs over plain HTTP) then getObject read to the end; candidate: createSealedMinioClient over plain MinIO, SSE-S3 (file keystore)`,
+      });
+    };
+    const progress = (what: string) => (side: 'candidate' | 'baseline', i: number, v: number): void => console.log(`${what}: ${side} run ${i + 1}: ${v.toFixed(1)}`);
+    if (ONLY === 'minio') return [await minioRecord()];
+    if (ONLY !== undefined) throw new Error(`BENCH_ONLY=${ONLY}: only "minio" is known`);
     const { client: sealed, backend } = await newSealed();
     const plain = plainClient(minio);
     const native = plainClient(minioSse);
     const bucket = 'put-get-bench';
     await plain.send(new CreateBucketCommand({ Bucket: bucket }));
     await native.send(new CreateBucketCommand({ Bucket: bucket }));
-    const big = randomBytes(MIB * MiB);
+    const big = bigBody;
 
     const putGet = (client: S3Client, key: string, sse: boolean) => async (): Promise<number> => {
       const t0 = performance.now();
@@ -113,11 +166,10 @@ export async function run(): Promise<BenchRecord[]> {
       await new Upload({ client, params: { Bucket: bucket, Key: key, Body: big, ...(sse ? { ServerSideEncryption: 'AES256' as const } : {}) }, partSize: 8 * MiB, queueSize: 4 }).done();
       return mibPerSec(big.length, performance.now() - t0);
     };
-    const progress = (what: string) => (side: 'candidate' | 'baseline', i: number, v: number): void => console.log(`${what}: ${side} run ${i + 1}: ${v.toFixed(1)}`);
-
     const vsNative = await alternate(putGet(sealed, 'sealed', true), putGet(native, 'native', true), { runs: RUNS, onRun: progress('put+get vs native SSE, MiB/s') });
     const vsPlain = await alternate(putGet(sealed, 'sealed', true), putGet(plain, 'plain', false), { runs: RUNS, onRun: progress('put+get vs plain, MiB/s') });
     const multipart = await alternate(upload(sealed, 'sealed-mp', true), upload(native, 'native-mp', true), { runs: RUNS, onRun: progress('lib-storage Upload vs native SSE, MiB/s') });
+    const minioPutGetRecord = await minioRecord();
 
     // small objects: one sealed op, one plain op, in turn; p50 per run
     const small = randomBytes(4096);
@@ -188,6 +240,7 @@ export async function run(): Promise<BenchRecord[]> {
     return [
       makeRecord({ name: 'put_get_vs_minio_native_sse', unit: 'MiB/s', baselineName: 'SDK, ServerSideEncryption AES256, MinIO native SSE-S3', higherIsBetter: true, candidate: vsNative.candidate, baseline: vsNative.baseline, target: 'ratio >= 0.85', notes: `${shape}; PutObject then GetObject (read to the end); candidate: createSealedS3Client over plain MinIO, SSE-S3 (file keystore)` }),
       makeRecord({ name: 'multipart_vs_minio_native_sse', unit: 'MiB/s', baselineName: 'lib-storage Upload to MinIO native SSE-S3', higherIsBetter: true, candidate: multipart.candidate, baseline: multipart.baseline, target: 'ratio >= 0.85', notes: `${shape}; @aws-sdk/lib-storage Upload, 8 MiB parts, queueSize 4` }),
+      minioPutGetRecord,
       makeRecord({ name: 'put_get_vs_plain', unit: 'MiB/s', baselineName: 'SDK to plain MinIO, no SSE', higherIsBetter: true, candidate: vsPlain.candidate, baseline: vsPlain.baseline, notes: `${shape}; PutObject then GetObject` }),
       makeRecord({ name: 'small_put_p50_overhead_ms', unit: 'ms', baselineName: 'p50 of a plain SDK 4 KiB PutObject to plain MinIO', higherIsBetter: false, candidate: smallRuns.put.over, baseline: smallRuns.put.base, target: 'value <= 0.5', notes: `${shape}; 4 KiB bodies, ${SMALL_OPS} sequential PUTs per side per run, interleaved; value = p50(sealed) − p50(plain)` }),
       makeRecord({ name: 'small_get_p50_overhead_ms', unit: 'ms', baselineName: 'p50 of a plain SDK 4 KiB GetObject from plain MinIO', higherIsBetter: false, candidate: smallRuns.get.over, baseline: smallRuns.get.base, target: 'value <= 0.5', notes: `${shape}; 4 KiB objects, ${SMALL_OPS} sequential GETs per side per run, interleaved; value = p50(sealed) − p50(plain)` }),

@@ -56,3 +56,6 @@ export { PolicySource, type PolicySourceLog } from './policies/policy-source.js'
 export { PolicyDecisions, type PolicyDecisionsOptions } from './policies/policy-decisions.js';
 export { AuditLog, type AuditEvent, type AuditDestination } from './policies/audit-log.js';
 export { BucketEncryptionStore } from './policies/bucket-encryption-store.js';
+// the minio door: a real minio.Client whose transport is the S3 core in this process
+export { createSealedMinioClient, SealedMinioClient, type SealedMinioClientOptions, type S3SealMinioOptions } from './adapters/minio/sealed-minio-client.js';
+export { sseCustomerKey, sseCustomerKeyTriple, sseCustomerKeyHeaders, type SseCustomerKeyEncryption, type SseCustomerKeyTriple } from './adapters/minio/sse-c-options.js';

@@ -5,6 +5,8 @@
  * materials-manager integration tests build them).
  */
 import { randomBytes } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Container } from 'inversify';
 import { join } from 'node:path';
 import type { S3SealConfigInput } from '../../src/container/config.js';
 import { AwsKmsKeystore } from '../../src/keystores/awskms-keystore.js';
@@ -65,8 +67,18 @@ async function keys(kind: ContractKeystore): Promise<Keys> {
   }
 }
 
-/** the SDK door over `backend` with keys in `keystore` */
-export async function sdkDoor(keystore: ContractKeystore, backend: ContractBackend = 'minio'): Promise<DoorUnderTest> {
+/** what every door's fixture builds the same way: a container over `backend` with keys in `keystore` */
+export interface ContractContainer {
+  config: S3SealConfigInput;
+  container: Container;
+  kmsKey: { id: string; echoed: string };
+  reservedBucket: string;
+  backend: S3Client;
+  freshBucket(prefix: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function contractContainer(keystore: ContractKeystore, backend: ContractBackend = 'minio'): Promise<ContractContainer> {
   const b = service(backend);
   const k = await keys(keystore);
   const reservedBucket = `s3seal-door-${randomBytes(4).toString('hex')}`;
@@ -78,26 +90,42 @@ export async function sdkDoor(keystore: ContractKeystore, backend: ContractBacke
     ...k.config,
   };
   const container = createContainer(config);
-  const client = createSealedS3Client(container);
   const raw = s3Client(b);
+  return {
+    config,
+    container,
+    kmsKey: k.kmsKey,
+    reservedBucket,
+    backend: raw,
+    freshBucket: (prefix) => freshBucket(b, prefix),
+    close: async () => {
+      raw.destroy();
+      await closeContainer(container);
+      k.done();
+    },
+  };
+}
+
+/** the SDK door over `backend` with keys in `keystore` */
+export async function sdkDoor(keystore: ContractKeystore, backend: ContractBackend = 'minio'): Promise<DoorUnderTest> {
+  const c = await contractContainer(keystore, backend);
+  const client = createSealedS3Client(c.container);
   return {
     s3: client,
     sdkClient: client,
     rawHeaders: true,
-    backend: raw,
-    freshBucket: (prefix) => freshBucket(b, prefix),
+    backend: c.backend,
+    freshBucket: (prefix) => c.freshBucket(prefix),
     // another process: its own container from the same configuration (the client owns and closes it)
     secondInstance: async () => {
-      const other = createSealedS3Client(config);
+      const other = createSealedS3Client(c.config);
       return { s3: other, close: () => other.close() };
     },
-    kmsKey: k.kmsKey,
-    reservedBucket,
+    kmsKey: c.kmsKey,
+    reservedBucket: c.reservedBucket,
     close: async () => {
-      raw.destroy();
       await client.close();
-      await closeContainer(container);
-      k.done();
+      await c.close();
     },
   };
 }

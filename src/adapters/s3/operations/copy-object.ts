@@ -19,7 +19,8 @@ import { objectOf } from './object-of.js';
  * sealed source (one backend copy, no body rewrite). The answer is S3's CopyObjectResult with the
  * destination's SSE echo, as S3 sends it (context included); the source's SSE-C key is not echoed.
  * x-amz-tagging-directive COPY (the default) keeps the source's tags, as the backend copy does;
- * REPLACE would need tags s3seal does not pass on, and is refused rather than ignored.
+ * REPLACE would need tags s3seal does not pass on, and is refused rather than ignored. The ETag is
+ * in the document and, as MinIO sends it, in an ETag header (minio-js reads it from there).
  */
 export const copyObject: S3Operation = async (ctx, req) => {
   const o = objectOf(req);
@@ -49,6 +50,8 @@ export const copyObject: S3Operation = async (ctx, req) => {
         status: 200,
         headers: {
           ...xmlHeaders(body),
+          // the ETag also as a header, as MinIO answers CopyObject: minio-js's copyObject reads the new object's ETag from there only
+          etag: r.etag,
           ...(r.versionId !== undefined ? { 'x-amz-version-id': r.versionId } : {}),
           ...(r.copySourceVersionId !== undefined ? { 'x-amz-copy-source-version-id': r.copySourceVersionId } : {}),
           ...sseEchoHeaders(r.sse, 'write'),
