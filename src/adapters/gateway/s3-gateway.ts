@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SealError } from '../../errors.js';
+import type { AccessKeyLookup } from '../../policies/access-key-lookup.js';
+import type { S3Core } from '../s3/s3-core.js';
+import { s3ErrorShape } from '../s3/s3-error-shape.js';
+import { s3ErrorXml } from '../s3/s3-error-xml.js';
+import type { S3Request } from '../s3/s3-request.js';
+import type { GatewayLog } from './gateway-log.js';
+import type { GatewaySettings } from './gateway-settings.js';
+import { gatewayTarget } from './gateway-target.js';
+import { arrivedOverTls, incomingParts } from './incoming-request.js';
+import { requestBodyStream } from './request-body-stream.js';
+import { writeS3Response } from './write-s3-response.js';
+import { verifySigV4, type Authentication } from './verify-sigv4.js';
+import type { QueryParam } from './uri-encode.js';
+
+const METHODS: ReadonlySet<string> = new Set<S3Request['method']>(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']);
+/** the presigned URL's own parameters (not hoisted headers) */
+const AUTH_PARAMS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders', 'x-amz-signature', 'x-amz-security-token']);
+/** the path under which the gateway answers for itself: `_` cannot start a bucket name */
+export const GATEWAY_PATH_PREFIX = '/_s3seal/';
+
+/** 16 hex digits, as the S3 core makes them */
+function requestId(): string {
+  const u = randomUUID();
+  return `${u.slice(0, 4)}${u.slice(24)}`.toUpperCase();
+}
+
+export interface S3GatewayParts {
+  core: S3Core;
+  keys: AccessKeyLookup;
+  settings: GatewaySettings;
+  log: GatewayLog;
+  /** epoch ms now (tests) */
+  now?: () => number;
+  /** answers `/_s3seal/…` (health, metrics); undefined: not one of the gateway's own paths */
+  ownPath?: (path: string, req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+/**
+ * The gateway door (DESIGN.md "Doors" 3): a node:http request listener that authenticates the
+ * request (SigV4, the policy document's access keys), turns it into the S3Request the core takes
+ * and writes the core's S3Response back. No S3 rule lives here: a refusal is a typed error turned
+ * into S3's XML by s3-error-shape; bodies are verified by the core as they stream (payload hash,
+ * chunk signatures, checksums) before the final chunk is committed.
+ */
+export class S3Gateway {
+  constructor(private readonly parts: S3GatewayParts) {}
+
+  /** `(req, res) => void`, for node:http, https, Express, Fastify's raw handler, Koa's callback */
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    // a client that resets mid-request errors its streams; whoever reads them sees it, and an
+    // unread one must not become an uncaught 'error' that takes the process down
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
+    this.handle(req, res).catch((err: unknown) => {
+      // handle() answers every error it can; only a failure to write the answer itself lands here
+      this.parts.log.error({ err: err instanceof Error ? err.message : String(err) }, 'gateway: could not answer a request');
+      res.destroy();
+    });
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const incoming = incomingParts(req);
+    if (incoming.targetPath.startsWith(GATEWAY_PATH_PREFIX) && this.parts.ownPath?.(incoming.targetPath, req, res) === true) return;
+    let s3: S3Request;
+    try {
+      const method = (req.method ?? '').toUpperCase();
+      if (!METHODS.has(method)) throw new SealError('NotImplemented', `A request with the ${method.slice(0, 16)} method is not implemented.`);
+      const auth = verifySigV4(incoming.signed, this.parts.keys, { region: this.parts.settings.region, ...(this.parts.now ? { now: this.parts.now } : {}) });
+      s3 = this.toS3Request(req, method as S3Request['method'], incoming.targetPath, incoming.headers, incoming.signed.query, auth);
+    } catch (err) {
+      this.refuse(req, res, err, incoming.targetPath);
+      return;
+    }
+    const answer = await this.parts.core.handle(s3);
+    // a body the core refused unread is not drained (it may be GiBs): the connection closes after the answer
+    if (!req.complete && s3.body !== undefined) answer.headers['connection'] = 'close';
+    writeS3Response(res, answer, s3.method, (err) => {
+      this.parts.log.error(
+        { event: 'integrity', requestId: answer.headers['x-amz-request-id'], bucket: s3.bucket, key: s3.key, principal: s3.principal, code: (err as { code?: string }).code, err: err.message },
+        'gateway: response body failed after the headers were sent; connection destroyed',
+      );
+    });
+  }
+
+  private toS3Request(req: IncomingMessage, method: S3Request['method'], path: string, headers: Record<string, string>, params: readonly QueryParam[], auth: Authentication): S3Request {
+    const query: Record<string, string> = {};
+    const merged = { ...headers };
+    for (const p of params) {
+      const lower = p.name.toLowerCase();
+      if (auth.presigned && lower.startsWith('x-amz-')) {
+        // a presigned URL carries the request's x-amz-* headers in its signed query (the SDK's
+        // presigner hoists them): to the core they are the headers they stand for
+        if (!AUTH_PARAMS.has(lower) && merged[lower] === undefined) merged[lower] = p.value;
+        continue;
+      }
+      query[p.name] = query[p.name] === undefined ? p.value : `${query[p.name]},${p.value}`;
+    }
+    const hasBody = method === 'PUT' || method === 'POST' || (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+    return {
+      method,
+      ...gatewayTarget(headers['host'], path, this.parts.settings.baseDomains),
+      query,
+      headers: merged,
+      ...(hasBody ? { body: requestBodyStream(req) } : {}),
+      secureTransport: arrivedOverTls(req, this.parts.settings.trustedProxies),
+      principal: auth.principal,
+      ...(auth.chunkSignatureVerifier ? { chunkSignatureVerifier: auth.chunkSignatureVerifier } : {}),
+    };
+  }
+
+  /** an S3 error answer for a request refused before the core saw it; its body is not read */
+  private refuse(req: IncomingMessage, res: ServerResponse, err: unknown, path: string): void {
+    const id = requestId();
+    const shape = s3ErrorShape(err);
+    this.parts.log.info({ requestId: id, method: req.method, code: shape.code, status: shape.status, reason: err instanceof Error ? err.message : undefined, remote: req.socket.remoteAddress }, 'gateway: request refused');
+    const headers: Record<string, string> = { 'content-type': 'application/xml', 'x-amz-request-id': id };
+    // an unread body is not drained (it may be GiBs): the connection closes after the answer
+    if (!req.complete) headers['connection'] = 'close';
+    if (req.method === 'HEAD') {
+      res.writeHead(shape.status, headers);
+      res.end();
+      return;
+    }
+    const body = s3ErrorXml(shape, { resource: path, requestId: id });
+    headers['content-length'] = String(body.length);
+    res.writeHead(shape.status, headers);
+    res.end(body);
+  }
+}
