@@ -26,7 +26,7 @@ export interface TestCertificate {
 export function selfSignedCertificate(dir: string): TestCertificate {
   const certFile = join(dir, 'gateway.crt');
   const keyFile = join(dir, 'gateway.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:*.localhost'], { stdio: 'ignore' });
   return { certFile, keyFile, ca: readFileSync(certFile) };
 }
 
@@ -86,7 +86,7 @@ export interface TestGateway {
  * A gateway over `base` (backend, keystores, upload-token root…) with TLS and the allow-all policy.
  * `again()` starts another gateway on the same configuration (a second instance: own container).
  */
-export async function startTestGateway(base: S3SealConfigInput, opts: { policyExtra?: string; tls?: boolean } = {}): Promise<TestGateway & { again(): Promise<TestGateway> }> {
+export async function startTestGateway(base: S3SealConfigInput, opts: { policyExtra?: string; tls?: boolean; gateway?: NonNullable<S3SealConfigInput['gateway']> } = {}): Promise<TestGateway & { again(): Promise<TestGateway> }> {
   const dir = tempDir('gateway');
   const cert = selfSignedCertificate(dir);
   const policy = allowAllPolicy(dir, opts.policyExtra);
@@ -95,7 +95,7 @@ export async function startTestGateway(base: S3SealConfigInput, opts: { policyEx
     ...base,
     policy: { file: policy.file, watch: false },
     audit: { destination: 'off' },
-    gateway: { host: '127.0.0.1', port: 0, ...(tls ? { tls: { certFile: cert.certFile, keyFile: cert.keyFile } } : {}) },
+    gateway: { host: '127.0.0.1', port: 0, ...(tls ? { tls: { certFile: cert.certFile, keyFile: cert.keyFile } } : {}), ...opts.gateway },
   };
   const start = async (): Promise<TestGateway> => {
     const gateway = await startGateway({ config });
