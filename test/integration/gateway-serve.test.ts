@@ -1,0 +1,109 @@
+/**
+ * The gateway's two ways to run: `s3seal serve --config FILE` as a real process (one ready line
+ * with the endpoint and no secret; SIGTERM drains and exits 0), and createS3Handler mounted by an
+ * existing Express app under a path prefix of its own. Real MinIO, real file keystore, real S3 clients.
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { createS3Handler } from '../../src/adapters/gateway/create-s3-handler.js';
+import { closeContainer, createContainer } from '../../src/index.js';
+import { FileKeystore } from '../../src/keystores/file-keystore.js';
+import { allowAllPolicy, gatewayClient, selfSignedCertificate } from '../helpers/gateway-harness.js';
+import { freshBucket, s3Client, service } from '../helpers/services.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+async function setup(dir: string) {
+  const m = service('minio');
+  const keyFile = join(dir, 'keys.json');
+  await new FileKeystore({ path: keyFile, create: true }).createKey('s3-default');
+  const policy = allowAllPolicy(dir);
+  return {
+    key: policy.key,
+    config: {
+      backend: { endpoint: m.endpoint, accessKeyId: m.accessKey!, secretAccessKey: m.secretKey! },
+      keystores: { file: { path: keyFile } },
+      defaultKmsKeystore: 'file' as const,
+      uploadTokenRoot: randomBytes(32).toString('base64'),
+      bucketEncryption: { reservedBucket: `s3seal-serve-${randomBytes(4).toString('hex')}` },
+      policy: { file: policy.file, watch: false },
+      audit: { destination: 'off' as const },
+    },
+  };
+}
+
+test('s3seal serve --config FILE: prints one ready line with the https endpoint and no secret, serves SSE-C over its TLS, and drains and exits 0 on SIGTERM', async (t) => {
+  const dir = tempDir('serve');
+  const cert = selfSignedCertificate(dir);
+  const { key, config } = await setup(dir);
+  const file = join(dir, 's3seal.json');
+  writeFileSync(file, JSON.stringify({ ...config, gateway: { host: '127.0.0.1', port: 0, tls: { certFile: cert.certFile, keyFile: cert.keyFile } } }));
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist/src/cli/main.js'), 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^s3seal ready endpoint=(\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`s3seal serve exited ${String(code)}: ${err}`)));
+  });
+  t.regex(endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+  for (const secret of [key.secretAccessKey, config.backend.secretAccessKey, config.uploadTokenRoot]) t.false(out.includes(secret) || err.includes(secret), 'no secret printed');
+  const s3 = gatewayClient(endpoint, key, cert.ca);
+  t.teardown(() => s3.destroy());
+  const bucket = await freshBucket(service('minio'), 'serve');
+  const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: randomBytes(32).toString('base64') };
+  const body = randomBytes(100_000);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: body, ...ssec }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', ...ssec }));
+  t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body);
+  s3.destroy();
+  child.kill('SIGTERM');
+  t.is(await exited, 0, 'a clean exit after SIGTERM');
+});
+
+test('createS3Handler mounted in Express under /s3: clients use http://host/s3 as their endpoint; the signature covers the full path; the app keeps its own routes', async (t) => {
+  const dir = tempDir('express');
+  const { key, config } = await setup(dir);
+  const container = createContainer(config);
+  const app = express();
+  app.get('/health', (_req, res) => {
+    res.send('app ok');
+  });
+  app.use('/s3', createS3Handler(container));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  t.teardown(async () => {
+    await new Promise((r) => server.close(r));
+    await closeContainer(container);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const s3 = gatewayClient(`${url}/s3`, key, undefined);
+  t.teardown(() => s3.destroy());
+  const bucket = await freshBucket(service('minio'), 'express');
+  const body = randomBytes(300_000);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a b/mounted.bin', Body: body }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a b/mounted.bin' }));
+  t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body);
+  const raw = s3Client(service('minio'));
+  t.teardown(() => raw.destroy());
+  const stored = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: 'a b/mounted.bin' }));
+  t.truthy(stored.Metadata?.['s3seal'], 'sealed at the object server under the same key');
+  t.is(await (await fetch(`${url}/health`)).text(), 'app ok', "the app's own route");
+  const wrong = gatewayClient(`${url}/s3`, { ...key, secretAccessKey: `${key.secretAccessKey}x` }, undefined, { maxAttempts: 1 });
+  t.teardown(() => wrong.destroy());
+  const err = await t.throwsAsync(wrong.send(new GetObjectCommand({ Bucket: bucket, Key: 'a b/mounted.bin' })), { instanceOf: S3ServiceException });
+  t.is(err?.name, 'SignatureDoesNotMatch');
+});
