@@ -211,6 +211,8 @@ export const ConfigSchema = z
         keepAliveTimeoutMs: z.number().int().positive().default(5_000),
         /** the most requests one connection may send (0: no limit) */
         maxRequestsPerSocket: z.number().int().nonnegative().default(0),
+        /** Prometheus metrics at /_s3seal/metrics on the gateway port (unauthenticated, like /_s3seal/health: no bucket, key or principal in them) */
+        metrics: z.boolean().default(true),
       })
       .strict()
       .default({}),

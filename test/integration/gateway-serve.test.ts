@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { createS3Handler } from '../../src/adapters/gateway/create-s3-handler.js';
+import { startGateway } from '../../src/adapters/gateway/start-gateway.js';
 import { closeContainer, createContainer } from '../../src/index.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { allowAllPolicy, gatewayClient, selfSignedCertificate } from '../helpers/gateway-harness.js';
@@ -106,4 +107,39 @@ test('createS3Handler mounted in Express under /s3: clients use http://host/s3 a
   t.teardown(() => wrong.destroy());
   const err = await t.throwsAsync(wrong.send(new GetObjectCommand({ Bucket: bucket, Key: 'a b/mounted.bin' })), { instanceOf: S3ServiceException });
   t.is(err?.name, 'SignatureDoesNotMatch');
+});
+
+test('gateway /_s3seal/health answers without authentication; /_s3seal/metrics counts requests by operation and status, refusals by S3 code, body bytes, bucket-key cache lookups — and names no bucket, key or access key', async (t) => {
+  const dir = tempDir('metrics');
+  const { key, config } = await setup(dir);
+  const gw = await startGateway({ config: { ...config, gateway: { host: '127.0.0.1', port: 0 } } });
+  t.teardown(() => gw.close());
+  const health = await fetch(`${gw.url}/_s3seal/health`);
+  t.is(health.status, 200);
+  t.deepEqual(await health.json(), { status: 'ok' });
+  const s3 = gatewayClient(gw.url, key, undefined);
+  const wrong = gatewayClient(gw.url, { ...key, secretAccessKey: `${key.secretAccessKey}x` }, undefined, { maxAttempts: 1 });
+  t.teardown(() => {
+    s3.destroy();
+    wrong.destroy();
+  });
+  const bucket = await freshBucket(service('minio'), 'metrics');
+  const body = randomBytes(123_456);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'secret-name.bin', Body: body }));
+  await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'secret-name.bin' }))).Body!.transformToByteArray();
+  await t.throwsAsync(wrong.send(new GetObjectCommand({ Bucket: bucket, Key: 'secret-name.bin' })));
+  const res = await fetch(`${gw.url}/_s3seal/metrics`);
+  t.is(res.status, 200);
+  t.regex(res.headers.get('content-type') ?? '', /text\/plain/);
+  const text = await res.text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  t.true(value(/s3seal_requests_total\{operation="PutObject",status="200"\} (\d+)/) >= 1, 'PutObject 200 counted');
+  t.true(value(/s3seal_requests_total\{operation="GetObject",status="200"\} (\d+)/) >= 1, 'GetObject 200 counted');
+  t.true(value(/s3seal_auth_failures_total\{code="SignatureDoesNotMatch"\} (\d+)/) >= 1, 'the refusal counted by code');
+  t.true(value(/s3seal_request_body_bytes_total (\d+)/) >= body.length, 'bytes in');
+  t.true(value(/s3seal_response_body_bytes_total (\d+)/) >= body.length, 'bytes out');
+  t.regex(text, /s3seal_request_duration_seconds_bucket\{le="0.1",operation="PutObject"\}/);
+  t.regex(text, /s3seal_bucket_key_cache_lookups\{side="encrypt",result="hit"\}/);
+  for (const name of [bucket, 'secret-name', key.accessKeyId]) t.false(text.includes(name), `${name} not in the metrics`);
+  t.is((await fetch(`${gw.url}/_s3seal/nothing`)).status, 404);
 });

@@ -9,8 +9,9 @@ import { SealError } from '../../errors.js';
  * the request while the core is behind); a client that goes away mid-body fails the stream, so the
  * engine never commits a short object.
  */
-export function requestBodyStream(req: IncomingMessage): Readable {
+export function requestBodyStream(req: IncomingMessage, count?: { received(bytes: number): void }): Readable {
   const body = new PassThrough({ highWaterMark: 64 * 1024 });
+  if (count !== undefined) req.on('data', (c: Buffer) => count.received(c.length));
   req.pipe(body);
   const cut = () => {
     if (!req.complete) body.destroy(new SealError('IncompleteBody', 'the client closed the connection before the request body was complete'));

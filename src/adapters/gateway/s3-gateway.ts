@@ -6,7 +6,9 @@ import type { S3Core } from '../s3/s3-core.js';
 import { s3ErrorShape } from '../s3/s3-error-shape.js';
 import { s3ErrorXml } from '../s3/s3-error-xml.js';
 import type { S3Request } from '../s3/s3-request.js';
+import { identifyOperation } from '../s3/identify-operation.js';
 import type { GatewayLog } from './gateway-log.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewaySettings } from './gateway-settings.js';
 import { gatewayTarget } from './gateway-target.js';
 import { arrivedOverTls, incomingParts } from './incoming-request.js';
@@ -34,8 +36,8 @@ export interface S3GatewayParts {
   log: GatewayLog;
   /** epoch ms now (tests) */
   now?: () => number;
-  /** answers `/_s3seal/…` (health, metrics); undefined: not one of the gateway's own paths */
-  ownPath?: (path: string, req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Prometheus metrics, served at /_s3seal/metrics; undefined: no metrics */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -62,8 +64,12 @@ export class S3Gateway {
   };
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     const incoming = incomingParts(req);
-    if (incoming.targetPath.startsWith(GATEWAY_PATH_PREFIX) && this.parts.ownPath?.(incoming.targetPath, req, res) === true) return;
+    if (incoming.targetPath.startsWith(GATEWAY_PATH_PREFIX)) {
+      await this.ownPath(incoming.targetPath, req, res);
+      return;
+    }
     let s3: S3Request;
     try {
       const method = (req.method ?? '').toUpperCase();
@@ -71,18 +77,22 @@ export class S3Gateway {
       const auth = verifySigV4(incoming.signed, this.parts.keys, { region: this.parts.settings.region, ...(this.parts.now ? { now: this.parts.now } : {}) });
       s3 = this.toS3Request(req, method as S3Request['method'], incoming.targetPath, incoming.headers, incoming.signed.query, auth);
     } catch (err) {
-      this.refuse(req, res, err, incoming.targetPath);
+      const status = this.refuse(req, res, err, incoming.targetPath);
+      res.once('close', () => this.parts.metrics?.request('Refused', status, (performance.now() - started) / 1000));
       return;
     }
+    const operation = identifyOperation(s3);
     const answer = await this.parts.core.handle(s3);
+    res.once('close', () => this.parts.metrics?.request(operation, answer.status, (performance.now() - started) / 1000));
     // a body the core refused unread is not drained (it may be GiBs): the connection closes after the answer
     if (!req.complete && s3.body !== undefined) answer.headers['connection'] = 'close';
     writeS3Response(res, answer, s3.method, (err) => {
+      this.parts.metrics?.integrityFailure();
       this.parts.log.error(
         { event: 'integrity', requestId: answer.headers['x-amz-request-id'], bucket: s3.bucket, key: s3.key, principal: s3.principal, code: (err as { code?: string }).code, err: err.message },
         'gateway: response body failed after the headers were sent; connection destroyed',
       );
-    });
+    }, this.parts.metrics);
   }
 
   private toS3Request(req: IncomingMessage, method: S3Request['method'], path: string, headers: Record<string, string>, params: readonly QueryParam[], auth: Authentication): S3Request {
@@ -104,17 +114,30 @@ export class S3Gateway {
       ...gatewayTarget(headers['host'], path, this.parts.settings.baseDomains),
       query,
       headers: merged,
-      ...(hasBody ? { body: requestBodyStream(req) } : {}),
+      ...(hasBody ? { body: requestBodyStream(req, this.parts.metrics) } : {}),
       secureTransport: arrivedOverTls(req, this.parts.settings.trustedProxies),
       principal: auth.principal,
       ...(auth.chunkSignatureVerifier ? { chunkSignatureVerifier: auth.chunkSignatureVerifier } : {}),
     };
   }
 
-  /** an S3 error answer for a request refused before the core saw it; its body is not read */
-  private refuse(req: IncomingMessage, res: ServerResponse, err: unknown, path: string): void {
+  /** `/_s3seal/health` (liveness: the process answers) and `/_s3seal/metrics`; anything else there is 404 */
+  private async ownPath(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    if (path === `${GATEWAY_PATH_PREFIX}health`) return send(200, 'application/json', '{"status":"ok"}\n');
+    if (path === `${GATEWAY_PATH_PREFIX}metrics` && this.parts.metrics !== undefined) return send(200, this.parts.metrics.contentType, await this.parts.metrics.text());
+    return send(404, 'text/plain; charset=utf-8', 'not found\n');
+  }
+
+  /** an S3 error answer for a request refused before the core saw it; its body is not read. Returns the status. */
+  private refuse(req: IncomingMessage, res: ServerResponse, err: unknown, path: string): number {
     const id = requestId();
     const shape = s3ErrorShape(err);
+    this.parts.metrics?.refused(shape.code);
     this.parts.log.info({ requestId: id, method: req.method, code: shape.code, status: shape.status, reason: err instanceof Error ? err.message : undefined, remote: req.socket.remoteAddress }, 'gateway: request refused');
     const headers: Record<string, string> = { 'content-type': 'application/xml', 'x-amz-request-id': id };
     // an unread body is not drained (it may be GiBs): the connection closes after the answer
@@ -122,11 +145,12 @@ export class S3Gateway {
     if (req.method === 'HEAD') {
       res.writeHead(shape.status, headers);
       res.end();
-      return;
+      return shape.status;
     }
     const body = s3ErrorXml(shape, { resource: path, requestId: id });
     headers['content-length'] = String(body.length);
     res.writeHead(shape.status, headers);
     res.end(body);
+    return shape.status;
   }
 }

@@ -10,7 +10,7 @@ import type { S3Response } from '../s3/s3-response.js';
  * clean end of fewer or wrong bytes. `onBodyError` is told (the integrity event); a client that went
  * away is not an error of the body and is not reported.
  */
-export function writeS3Response(res: ServerResponse, s3: S3Response, method: string, onBodyError: (err: Error) => void): void {
+export function writeS3Response(res: ServerResponse, s3: S3Response, method: string, onBodyError: (err: Error) => void, count?: { sent(bytes: number): void }): void {
   res.writeHead(s3.status, s3.headers);
   const body = s3.body;
   if (method === 'HEAD' || body === undefined) {
@@ -19,9 +19,11 @@ export function writeS3Response(res: ServerResponse, s3: S3Response, method: str
     return;
   }
   if (Buffer.isBuffer(body)) {
+    count?.sent(body.length);
     res.end(body);
     return;
   }
+  if (count !== undefined) body.on('data', (c: Buffer) => count.sent(c.length));
   pipeline(body, res, (err) => {
     if (!err) return;
     // a premature close is the client (or the server's idle timeout) cutting the connection

@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import pino from 'pino';
+import { GatewayMetrics } from '../../adapters/gateway/gateway-metrics.js';
 import { S3Gateway } from '../../adapters/gateway/s3-gateway.js';
 import { PolicyAccessKeys } from '../../policies/access-key-lookup.js';
 import { ConfigError, type S3SealConfig } from '../config.js';
@@ -17,14 +18,15 @@ export function gatewayModule(config: Pick<S3SealConfig, 'gateway' | 'policy'>):
       if (config.policy === undefined) throw new ConfigError('the gateway authenticates requests with the access keys of a policy document: set configuration field policy.file');
       return new PolicyAccessKeys(getService(ctx, TOKENS.PolicySource));
     });
-    bindService(bind, TOKENS.S3Gateway).toDynamicValue(
-      (ctx) =>
-        new S3Gateway({
-          core: getService(ctx, TOKENS.S3Core),
-          keys: getService(ctx, TOKENS.AccessKeyLookup),
-          settings: config.gateway,
-          log: pino({ base: { log: 's3seal.gateway' } }, pino.destination({ fd: 2, sync: false })),
-        }),
-    );
+    bindService(bind, TOKENS.S3Gateway).toDynamicValue((ctx) => {
+      const cache = getService(ctx, TOKENS.BucketKeyCache);
+      return new S3Gateway({
+        core: getService(ctx, TOKENS.S3Core),
+        keys: getService(ctx, TOKENS.AccessKeyLookup),
+        settings: config.gateway,
+        log: pino({ base: { log: 's3seal.gateway' } }, pino.destination({ fd: 2, sync: false })),
+        ...(config.gateway.metrics ? { metrics: new GatewayMetrics(() => cache.stats) } : {}),
+      });
+    });
   });
 }
