@@ -143,3 +143,21 @@ test('gateway /_s3seal/health answers without authentication; /_s3seal/metrics c
   for (const name of [bucket, 'secret-name', key.accessKeyId]) t.false(text.includes(name), `${name} not in the metrics`);
   t.is((await fetch(`${gw.url}/_s3seal/nothing`)).status, 404);
 });
+
+test('gateway /_s3seal/ready: 200 with backend and keystore reachable; 503 naming the backend when the object server does not answer (liveness stays 200)', async (t) => {
+  const dir = tempDir('ready');
+  const { config } = await setup(dir);
+  const up = await startGateway({ config: { ...config, gateway: { host: '127.0.0.1', port: 0 } } });
+  const down = await startGateway({ config: { ...config, backend: { ...config.backend, endpoint: 'http://127.0.0.1:9' }, gateway: { host: '127.0.0.1', port: 0 } } });
+  t.teardown(async () => {
+    await up.close();
+    await down.close();
+  });
+  const ok = await fetch(`${up.url}/_s3seal/ready`);
+  t.is(ok.status, 200);
+  t.deepEqual(await ok.json(), { status: 'ready', checks: { backend: true, keystore: true } });
+  const bad = await fetch(`${down.url}/_s3seal/ready`);
+  t.is(bad.status, 503);
+  t.deepEqual(await bad.json(), { status: 'not ready', checks: { backend: false, keystore: true } });
+  t.is((await fetch(`${down.url}/_s3seal/health`)).status, 200);
+});

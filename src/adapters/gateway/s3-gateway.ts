@@ -23,6 +23,12 @@ const AUTH_PARAMS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date'
 /** the path under which the gateway answers for itself: `_` cannot start a bucket name */
 export const GATEWAY_PATH_PREFIX = '/_s3seal/';
 
+/** whether the request announces body bytes (a length above 0, or chunked transfer encoding) */
+function expectsBody(h: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const length = h['content-length'];
+  return (length !== undefined && length !== '0') || h['transfer-encoding'] !== undefined;
+}
+
 /** 16 hex digits, as the S3 core makes them */
 function requestId(): string {
   const u = randomUUID();
@@ -38,6 +44,8 @@ export interface S3GatewayParts {
   now?: () => number;
   /** Prometheus metrics, served at /_s3seal/metrics; undefined: no metrics */
   metrics?: GatewayMetrics;
+  /** readiness checks by name (backend, keystore): true = reachable; served at /_s3seal/ready */
+  readiness?: () => Promise<Record<string, boolean>>;
 }
 
 /**
@@ -85,7 +93,7 @@ export class S3Gateway {
     const answer = await this.parts.core.handle(s3);
     res.once('close', () => this.parts.metrics?.request(operation, answer.status, (performance.now() - started) / 1000));
     // a body the core refused unread is not drained (it may be GiBs): the connection closes after the answer
-    if (!req.complete && s3.body !== undefined) answer.headers['connection'] = 'close';
+    if (s3.body !== undefined && expectsBody(incoming.headers) && !req.complete) answer.headers['connection'] = 'close';
     writeS3Response(res, answer, s3.method, (err) => {
       this.parts.metrics?.integrityFailure();
       this.parts.log.error(
@@ -108,7 +116,7 @@ export class S3Gateway {
       }
       query[p.name] = query[p.name] === undefined ? p.value : `${query[p.name]},${p.value}`;
     }
-    const hasBody = method === 'PUT' || method === 'POST' || (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+    const hasBody = method === 'PUT' || method === 'POST' || expectsBody(headers);
     return {
       method,
       ...gatewayTarget(headers['host'], path, this.parts.settings.baseDomains),
@@ -121,7 +129,7 @@ export class S3Gateway {
     };
   }
 
-  /** `/_s3seal/health` (liveness: the process answers) and `/_s3seal/metrics`; anything else there is 404 */
+  /** `/_s3seal/health` (liveness: the process answers), `/_s3seal/ready` (backend and keystore reachable: 200, else 503) and `/_s3seal/metrics`; anything else there is 404 */
   private async ownPath(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' });
@@ -129,6 +137,11 @@ export class S3Gateway {
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain; charset=utf-8', 'method not allowed\n');
     if (path === `${GATEWAY_PATH_PREFIX}health`) return send(200, 'application/json', '{"status":"ok"}\n');
+    if (path === `${GATEWAY_PATH_PREFIX}ready`) {
+      const checks = this.parts.readiness ? await this.parts.readiness() : {};
+      const ready = Object.values(checks).every((ok) => ok);
+      return send(ready ? 200 : 503, 'application/json', `${JSON.stringify({ status: ready ? 'ready' : 'not ready', checks })}\n`);
+    }
     if (path === `${GATEWAY_PATH_PREFIX}metrics` && this.parts.metrics !== undefined) return send(200, this.parts.metrics.contentType, await this.parts.metrics.text());
     return send(404, 'text/plain; charset=utf-8', 'not found\n');
   }
@@ -141,7 +154,7 @@ export class S3Gateway {
     this.parts.log.info({ requestId: id, method: req.method, code: shape.code, status: shape.status, reason: err instanceof Error ? err.message : undefined, remote: req.socket.remoteAddress }, 'gateway: request refused');
     const headers: Record<string, string> = { 'content-type': 'application/xml', 'x-amz-request-id': id };
     // an unread body is not drained (it may be GiBs): the connection closes after the answer
-    if (!req.complete) headers['connection'] = 'close';
+    if (expectsBody(req.headers) && !req.complete) headers['connection'] = 'close';
     if (req.method === 'HEAD') {
       res.writeHead(shape.status, headers);
       res.end();

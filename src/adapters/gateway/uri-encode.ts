@@ -1,3 +1,4 @@
+import { SealError } from '../../errors.js';
 import { RequestAuthError } from '../s3/request-auth-error.js';
 
 /**
@@ -9,11 +10,12 @@ export function uriEncode(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** one percent-decoded URI component; bad percent-encoding is a malformed request */
-export function uriDecode(s: string, what: string): string {
+/** one percent-decoded URI component; bad percent-encoding is a malformed request (InvalidRequest for the path, a query-parameter error for the query) */
+export function uriDecode(s: string, what: 'request path' | 'query string'): string {
   try {
     return decodeURIComponent(s);
   } catch (cause) {
+    if (what === 'request path') throw new SealError('InvalidRequest', 'The request path is not valid percent-encoding.', { cause });
     throw new RequestAuthError('AuthorizationQueryParametersError', `the ${what} is not valid percent-encoding`, { cause });
   }
 }
