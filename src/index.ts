@@ -53,3 +53,8 @@ export { PolicySource, type PolicySourceLog } from './policies/policy-source.js'
 export { PolicyDecisions, type PolicyDecisionsOptions } from './policies/policy-decisions.js';
 export { AuditLog, type AuditEvent, type AuditDestination } from './policies/audit-log.js';
 export { BucketEncryptionStore } from './policies/bucket-encryption-store.js';
+// the gateway door (docs/GATEWAY.md): the request listener to mount, and `s3seal serve`'s server
+export { createS3Handler, type S3RequestListener } from './adapters/gateway/create-s3-handler.js';
+export { startGateway, type StartGatewayOptions, type RunningGateway } from './adapters/gateway/start-gateway.js';
+export type { AccessKeyLookup } from './policies/access-key-lookup.js';
+export type { AccessKeyIdentity } from './policies/policy-document.js';
