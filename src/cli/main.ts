@@ -22,7 +22,8 @@ program
   .option('--host <host>', 'listen address (default: config gateway.host)')
   .option('--tls-cert <file>', 'PEM certificate (with --tls-key; default: config gateway.tls)')
   .option('--tls-key <file>', 'PEM private key')
-  .action(async (opts: { config: string; port?: number; host?: string; tlsCert?: string; tlsKey?: string }) => {
+  .option('--workers <n>', 'gateway processes sharing the port (node:cluster; default: the host\'s cores)', (v) => Number(v))
+  .action(async (opts: { config: string; port?: number; host?: string; tlsCert?: string; tlsKey?: string; workers?: number }) => {
     await runServe({ ...opts, config: resolve(opts.config) });
   });
 

@@ -3,8 +3,8 @@
  * with the endpoint and no secret; SIGTERM drains and exits 0), and createS3Handler mounted by an
  * existing Express app under a path prefix of its own. Real MinIO, real file keystore, real S3 clients.
  */
-import test from 'ava';
-import { spawn } from 'node:child_process';
+import test, { type ExecutionContext } from 'ava';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -38,13 +38,9 @@ async function setup(dir: string) {
   };
 }
 
-test('s3seal serve --config FILE: prints one ready line with the https endpoint and no secret, serves SSE-C over its TLS, and drains and exits 0 on SIGTERM', async (t) => {
-  const dir = tempDir('serve');
-  const cert = selfSignedCertificate(dir);
-  const { key, config } = await setup(dir);
-  const file = join(dir, 's3seal.json');
-  writeFileSync(file, JSON.stringify({ ...config, gateway: { host: '127.0.0.1', port: 0, tls: { certFile: cert.certFile, keyFile: cert.keyFile } } }));
-  const child = spawn(process.execPath, [join(process.cwd(), 'dist/src/cli/main.js'), 'serve', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `s3seal serve` as a child process: resolves with the endpoint of its ready line */
+function serve(t: ExecutionContext, args: string[]) {
+  const child = spawn(process.execPath, [join(process.cwd(), 'dist/src/cli/main.js'), 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -52,7 +48,7 @@ test('s3seal serve --config FILE: prints one ready line with the https endpoint 
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const endpoint = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /^s3seal ready endpoint=(\S+)$/m.exec(out);
@@ -60,6 +56,18 @@ test('s3seal serve --config FILE: prints one ready line with the https endpoint 
     });
     void exited.then((code) => reject(new Error(`s3seal serve exited ${String(code)}: ${err}`)));
   });
+  return { child, endpoint, exited, output: () => ({ out, err }) };
+}
+
+test('s3seal serve --config FILE: prints one ready line with the https endpoint and no secret, serves SSE-C over its TLS, and drains and exits 0 on SIGTERM', async (t) => {
+  const dir = tempDir('serve');
+  const cert = selfSignedCertificate(dir);
+  const { key, config } = await setup(dir);
+  const file = join(dir, 's3seal.json');
+  writeFileSync(file, JSON.stringify({ ...config, gateway: { host: '127.0.0.1', port: 0, tls: { certFile: cert.certFile, keyFile: cert.keyFile } } }));
+  const { child, exited, output, ...p } = serve(t, ['--config', file, '--workers', '1']);
+  const endpoint = await p.endpoint;
+  const { out, err } = output();
   t.regex(endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
   for (const secret of [key.secretAccessKey, config.backend.secretAccessKey, config.uploadTokenRoot]) t.false(out.includes(secret) || err.includes(secret), 'no secret printed');
   const s3 = gatewayClient(endpoint, key, cert.ca);
@@ -160,4 +168,32 @@ test('gateway /_s3seal/ready: 200 with backend and keystore reachable; 503 namin
   t.is(bad.status, 503);
   t.deepEqual(await bad.json(), { status: 'not ready', checks: { backend: false, keystore: true } });
   t.is((await fetch(`${down.url}/_s3seal/health`)).status, 200);
+});
+
+test('s3seal serve --workers 2: two worker processes share one port behind one ready line; objects written over one connection read back over the next; SIGTERM stops them all with exit 0', async (t) => {
+  const dir = tempDir('workers');
+  const { key, config } = await setup(dir);
+  const file = join(dir, 's3seal.yaml');
+  writeFileSync(file, JSON.stringify({ ...config, gateway: { host: '127.0.0.1', port: 0 } }));
+  const { child, exited, output, endpoint } = serve(t, ['--config', file, '--workers', '2']);
+  const url = await endpoint;
+  t.is((output().out.match(/s3seal ready/g) ?? []).length, 1, 'one ready line');
+  const workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)]).toString().trim().split(/\s+/).filter((x) => x !== '');
+  t.is(workers.length, 2, 'two worker processes');
+  const bucket = await freshBucket(service('minio'), 'workers');
+  // a new connection each time: the primary hands connections to the workers in turn, so each
+  // object is read back over another connection than the one that wrote it
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < 6; i++) {
+    const s3 = gatewayClient(url, key, undefined);
+    bodies.push(randomBytes(50_000));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: bodies[i] }));
+    const back = Math.max(0, i - 1);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `k${back}` }));
+    t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), bodies[back]);
+    s3.destroy();
+  }
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
+  for (const pid of workers) t.throws(() => process.kill(Number(pid), 0), undefined, `worker ${pid} is gone`);
 });
