@@ -309,3 +309,33 @@ test('gateway: a client that stops sending mid-body (connection closed after 300
   });
   await assertServes(t, g, bucket);
 });
+
+test('gateway: Expect: 100-continue is answered after the signature is verified — a wrongly signed upload gets its 403 without a 100 and never sends its body; a good one gets 100 Continue and is stored', async (t) => {
+  const g = await gateway();
+  const bucket = await freshBucket(service('minio'), 'gw-continue');
+  const body = randomBytes(1024 * 1024);
+  const u = new URL(g.gateway.url);
+  const upload = async (key: string, secret: string) => {
+    const headers = await signedHeaders(target(g), 'PUT', `/${bucket}/${key}`, { 'content-length': String(body.length), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', expect: '100-continue' }, { key: { ...g.key, secretAccessKey: secret } });
+    return new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+      let continued = false;
+      const req = httpsRequest({ host: u.hostname, port: u.port, method: 'PUT', path: `/${bucket}/${key}`, headers, ca: g.cert.ca, agent: false });
+      req.on('continue', () => {
+        continued = true;
+        req.end(body);
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ continued, status: res.statusCode ?? 0 }));
+        if (!continued) req.destroy();
+      });
+      req.on('error', (e) => (continued ? reject(e) : undefined));
+      req.flushHeaders();
+    });
+  };
+  t.deepEqual(await upload('refused', `${g.key.secretAccessKey}x`), { continued: false, status: 403 });
+  await assertNothingStored(t, bucket, 'refused');
+  t.deepEqual(await upload('accepted', g.key.secretAccessKey), { continued: true, status: 200 });
+  const got = await g.client().send(new GetObjectCommand({ Bucket: bucket, Key: 'accepted' }));
+  t.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), body);
+});

@@ -71,6 +71,18 @@ export class S3Gateway {
     });
   };
 
+  /**
+   * For node:http's 'checkContinue' event (a request with `Expect: 100-continue`, as the aws cli
+   * sends for uploads): `100 Continue` goes out only once the signature verified, so a refused
+   * client never sends its body.
+   */
+  readonly continueListener = (req: IncomingMessage, res: ServerResponse): void => {
+    this.awaitingContinue.add(req);
+    this.listener(req, res);
+  };
+
+  private readonly awaitingContinue = new WeakSet<IncomingMessage>();
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const incoming = incomingParts(req);
@@ -84,6 +96,7 @@ export class S3Gateway {
       if (!METHODS.has(method)) throw new SealError('NotImplemented', `A request with the ${method.slice(0, 16)} method is not implemented.`);
       const auth = verifySigV4(incoming.signed, this.parts.keys, { region: this.parts.settings.region, ...(this.parts.now ? { now: this.parts.now } : {}) });
       s3 = this.toS3Request(req, method as S3Request['method'], incoming.targetPath, incoming.headers, incoming.signed.query, auth);
+      if (this.awaitingContinue.has(req)) res.writeContinue();
     } catch (err) {
       const status = this.refuse(req, res, err, incoming.targetPath);
       res.once('close', () => this.parts.metrics?.request('Refused', status, (performance.now() - started) / 1000));

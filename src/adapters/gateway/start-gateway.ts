@@ -43,10 +43,13 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   try {
     const config: S3SealConfig = opts.container !== undefined ? getService(container, TOKENS.Config) : resolveConfig(opts.config);
     const g = config.gateway;
-    const listener = getService(container, TOKENS.S3Gateway).listener;
+    const gateway = getService(container, TOKENS.S3Gateway);
+    const listener = gateway.listener;
     const tls = opts.tls ?? g.tls;
     const limits = { maxHeaderSize: g.maxHeaderBytes, headersTimeout: g.headersTimeoutMs, requestTimeout: 0, keepAliveTimeout: g.keepAliveTimeoutMs };
     const server: Server = tls ? createHttpsServer({ ...limits, cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, listener) : createHttpServer(limits, listener);
+    // Expect: 100-continue is answered after authentication, not before (node's default)
+    server.on('checkContinue', gateway.continueListener);
     server.timeout = g.idleTimeoutMs;
     server.maxRequestsPerSocket = g.maxRequestsPerSocket;
     const host = opts.host ?? g.host;
