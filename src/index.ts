@@ -59,3 +59,8 @@ export { BucketEncryptionStore } from './policies/bucket-encryption-store.js';
 // the minio door: a real minio.Client whose transport is the S3 core in this process
 export { createSealedMinioClient, SealedMinioClient, type SealedMinioClientOptions, type S3SealMinioOptions } from './adapters/minio/sealed-minio-client.js';
 export { sseCustomerKey, sseCustomerKeyTriple, sseCustomerKeyHeaders, type SseCustomerKeyEncryption, type SseCustomerKeyTriple } from './adapters/minio/sse-c-options.js';
+// the gateway door (docs/GATEWAY.md): the request listener to mount, and `s3seal serve`'s server
+export { createS3Handler, type S3RequestListener } from './adapters/gateway/create-s3-handler.js';
+export { startGateway, type StartGatewayOptions, type RunningGateway } from './adapters/gateway/start-gateway.js';
+export type { AccessKeyLookup } from './policies/access-key-lookup.js';
+export type { AccessKeyIdentity } from './policies/policy-document.js';

@@ -45,6 +45,8 @@ export const PATH_FIELDS: readonly string[] = [
   'policy.file',
   'bucketEncryption.stateFile',
   'audit.destination.file',
+  'gateway.tls.certFile',
+  'gateway.tls.keyFile',
   ...SECRET_FIELDS.map((f) => f + SECRET_FILE_SUFFIX),
 ];
 

@@ -200,6 +200,36 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The S3 gateway (`s3seal serve`, createS3Handler; src/adapters/gateway): who may call it comes
+     * from the policy document's access keys (config `policy`). Requests must be signed for `region`.
+     * Virtual-hosted-style requests (`bucket.BASE`) are recognised for each of `baseDomains`; every
+     * other host is path-style. `trustedProxies` (exact remote addresses) may say by
+     * `X-Forwarded-Proto: https` that TLS ended at them (SSE-C is refused over plain HTTP otherwise).
+     */
+    gateway: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        region: z.string().min(1).default('us-east-1'),
+        baseDomains: z.array(z.string().min(1).regex(/^[a-z0-9.-]+$/, 'must be a lower-case DNS name')).default([]),
+        trustedProxies: z.array(z.string().min(1)).default([]),
+        tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).strict().optional(),
+        /** the most bytes of request line and headers (node:http maxHeaderSize); longer: 431 and the connection closed */
+        maxHeaderBytes: z.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+        /** a client must send its whole header section within this (ms) */
+        headersTimeoutMs: z.number().int().positive().default(30_000),
+        /** a connection with no bytes moving either way for this long is closed (ms): slow or stalled clients */
+        idleTimeoutMs: z.number().int().positive().default(60_000),
+        /** an idle keep-alive connection is closed after this (ms) */
+        keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+        /** the most requests one connection may send (0: no limit) */
+        maxRequestsPerSocket: z.number().int().nonnegative().default(0),
+        /** Prometheus metrics at /_s3seal/metrics on the gateway port (unauthenticated, like /_s3seal/health: no bucket, key or principal in them) */
+        metrics: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
     /** bytes of plaintext held back until verified (FORMAT.md §11) */
     releaseWindow: z.number().int().nonnegative().default(1024 * 1024),
     /** lowest on-object format version this deployment reads (FORMAT.md §2): raising it refuses older objects */

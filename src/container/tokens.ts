@@ -16,6 +16,8 @@ import type { Keystore } from '../keystores/keystore.js';
 import type { ResolvedKeyIds } from '../keystores/resolved-key-ids.js';
 import type { VaultKeystore } from '../keystores/vault/vault-keystore.js';
 import type { S3Core } from '../adapters/s3/s3-core.js';
+import type { S3Gateway } from '../adapters/gateway/s3-gateway.js';
+import type { AccessKeyLookup } from '../policies/access-key-lookup.js';
 import type { BucketEncryptionSettings } from '../engine/facade/bucket-encryption.js';
 import type { WritePlanner } from '../engine/materials/write-planner.js';
 import type { AuditLog } from '../policies/audit-log.js';
@@ -86,6 +88,11 @@ export const TOKENS = {
   // S3 core
   /** S3Request → S3Response over the facade: what every door (SDK plugin, minio transport, gateway) calls */
   S3Core: token<S3Core>('S3Core'),
+  // the gateway door (config `gateway`; built only when asked for)
+  /** gateway access key id → principal and secret: the policy document's access keys */
+  AccessKeyLookup: token<AccessKeyLookup>('AccessKeyLookup'),
+  /** the gateway's request listener over the S3 core (createS3Handler, startGateway) */
+  S3Gateway: token<S3Gateway>('S3Gateway'),
 } as const;
 
 /** what can hand out services: a Container, or the ResolutionContext a factory gets */

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { DERIVED_CONTEXT_KEYS } from '../crypto/encryption-context.js';
 import { parseKeyRef } from '../keystores/key-ref.js';
 import type { KeystoreId } from '../keystores/keystore.js';
+import { AccessKeySecret } from './access-key-secret.js';
 import type { KeyPermission } from './key-permission.js';
-import type { ConditionKey, ConditionTest, Floor, KeyGrant, PolicyDocument, PolicyStatement, PrincipalSet } from './policy-document.js';
+import type { AccessKeyIdentity, ConditionKey, ConditionTest, Floor, KeyGrant, PolicyAccessKey, PolicyDocument, PolicyPrincipal, PolicyStatement, PrincipalSet } from './policy-document.js';
 import { PolicyDocumentError } from './policy-document-error.js';
 import { policyDocumentSchema, type PolicyDocumentFile } from './policy-document-schema.js';
 import { wildcardPattern } from './wildcard-pattern.js';
@@ -30,7 +32,12 @@ interface Mistake {
  * action or condition, a statement or grant naming an undeclared principal, a keyRef that does not
  * parse (bare names go to `defaultKmsKeystore`, as they do for requests).
  */
-export function parsePolicyDocument(text: string, source: string, defaultKmsKeystore: KeystoreId): PolicyDocument {
+export interface ParsePolicyOptions {
+  /** reads an access key's secret file (default: readFileSync); a path is resolved against the document's directory */
+  readSecretFile?: (path: string) => Buffer;
+}
+
+export function parsePolicyDocument(text: string, source: string, defaultKmsKeystore: KeystoreId, options: ParsePolicyOptions = {}): PolicyDocument {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const syntax = doc.errors[0];
@@ -59,7 +66,51 @@ export function parsePolicyDocument(text: string, source: string, defaultKmsKeys
   const file = parsed.data;
   const semantic = crossChecks(file, defaultKmsKeystore);
   if (semantic.length > 0) throw firstMistake(doc, lines, source, semantic);
-  return normalize(file, source);
+  const secrets = readSecrets(file, source, options.readSecretFile ?? ((p) => readFileSync(p)));
+  if (secrets.mistakes.length > 0) throw firstMistake(doc, lines, source, secrets.mistakes);
+  return normalize(file, source, secrets.principals);
+}
+
+/** the most bytes a secret file may hold (an AWS secret access key is 40 characters) */
+const MAX_SECRET_BYTES = 1024;
+const MIN_SECRET_CHARS = 16;
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+
+/**
+ * Every access key's secret, read from its file. A secret is the file's text without trailing line
+ * breaks (secret files are usually written with `echo`), at least 16 visible ASCII characters — what
+ * an S3 client accepts as a secret access key. Messages name the file and the problem, never content.
+ */
+function readSecrets(file: PolicyDocumentFile, source: string, read: (path: string) => Buffer): { principals: Map<string, PolicyPrincipal>; mistakes: Mistake[] } {
+  const principals = new Map<string, PolicyPrincipal>();
+  const mistakes: Mistake[] = [];
+  for (const [name, p] of Object.entries(file.principals)) {
+    const keys: PolicyAccessKey[] = [];
+    (p.accessKeys ?? []).forEach((k, i) => {
+      const at = ['principals', name, 'accessKeys', i, 'secretFile'];
+      const path = resolve(dirname(source), k.secretFile);
+      let raw: Buffer;
+      try {
+        raw = read(path);
+      } catch (err) {
+        mistakes.push({ path: at, message: `cannot read the secret file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+        return;
+      }
+      let end = raw.length;
+      while (end > 0 && (raw[end - 1] === 0x0a || raw[end - 1] === 0x0d)) end--;
+      const secret = Buffer.from(raw.subarray(0, end));
+      raw.fill(0);
+      const text = secret.toString('latin1');
+      if (secret.length > MAX_SECRET_BYTES || secret.length < MIN_SECRET_CHARS || !VISIBLE_ASCII.test(text)) {
+        secret.fill(0);
+        mistakes.push({ path: at, message: `the secret in ${path} must be ${MIN_SECRET_CHARS} to ${MAX_SECRET_BYTES} visible ASCII characters (no spaces)` });
+        return;
+      }
+      keys.push({ id: k.id, secretFile: path, secret: new AccessKeySecret(secret) });
+    });
+    principals.set(name, { accessKeys: keys });
+  }
+  return { principals, mistakes };
 }
 
 /** read and parse a policy document file; an unreadable file is a PolicyDocumentError too (a startup failure) */
@@ -138,6 +189,15 @@ function crossChecks(file: PolicyDocumentFile, defaultKmsKeystore: KeystoreId): 
       out.push({ path: at, message: `bad keyRef: ${(err as Error).message}` });
     }
   };
+  // an access key id names one principal: a second use anywhere in the document is a mistake (which one would sign?)
+  const keyIds = new Map<string, string>();
+  for (const [name, p] of Object.entries(file.principals)) {
+    (p.accessKeys ?? []).forEach((k, i) => {
+      const first = keyIds.get(k.id);
+      if (first !== undefined) out.push({ path: ['principals', name, 'accessKeys', i, 'id'], message: `access key id "${k.id}" is already used by principal "${first}"` });
+      else keyIds.set(k.id, name);
+    });
+  }
   (file.statements ?? []).forEach((s, i) => checkPrincipals(s.principals, ['statements', i, 'principals']));
   (file.keys ?? []).forEach((g, i) => {
     checkPrincipals(g.principals, ['keys', i, 'principals']);
@@ -165,7 +225,7 @@ function principalSet(names: readonly string[]): PrincipalSet {
   return names.includes('*') ? { all: true } : { all: false, names: new Set(names) };
 }
 
-function normalize(file: PolicyDocumentFile, source: string): PolicyDocument {
+function normalize(file: PolicyDocumentFile, source: string, principals: ReadonlyMap<string, PolicyPrincipal>): PolicyDocument {
   const statements: PolicyStatement[] = (file.statements ?? []).map((s, index) => {
     const resources = s.resources.map((r) => (r.startsWith(ARN_PREFIX) ? r.slice(ARN_PREFIX.length) : r));
     const conditions: ConditionTest[] = [];
@@ -202,10 +262,13 @@ function normalize(file: PolicyDocumentFile, source: string): PolicyDocument {
     ...(f.requireKey !== undefined ? { requireKey: f.requireKey } : {}),
     blockedEncryptionTypes: [...new Set(f.blockedEncryptionTypes ?? [])],
   }));
+  const accessKeys = new Map<string, AccessKeyIdentity>();
+  for (const [principal, p] of principals) for (const k of p.accessKeys) accessKeys.set(k.id, { principal, accessKeyId: k.id, secret: k.secret });
   return {
     version: 1,
     source,
-    principals: new Map(Object.keys(file.principals).map((p) => [p, {}])),
+    principals,
+    accessKeys,
     statements,
     keyGrants,
     floors,

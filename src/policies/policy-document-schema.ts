@@ -91,8 +91,33 @@ const floor = z
   })
   .strict();
 
+/**
+ * A gateway access key id: what S3 clients send in `Credential=ID/date/region/s3/aws4_request`, so
+ * no `/` (it would shift the scope) and nothing a shell or URL would mangle.
+ */
+export const ACCESS_KEY_ID = /^[A-Za-z0-9._-]{3,128}$/;
+
+/**
+ * A gateway access key: the id and the FILE its secret lives in (a Docker / Kubernetes secret, a
+ * 0600 file), never the secret itself — a policy document is reviewed, versioned and copied around
+ * like code. An inline `secret` is refused with a message that says so (docs/POLICY.md).
+ */
+const accessKey = z
+  .object({
+    id: z.string({ invalid_type_error: 'expected a string' }).regex(ACCESS_KEY_ID, { message: 'an access key id is 3 to 128 characters of A-Z a-z 0-9 . _ -' }),
+    secretFile: name,
+    secret: z.unknown().optional(),
+  }, { invalid_type_error: 'expected a mapping with id and secretFile' })
+  .strict()
+  .superRefine((k, ctx) => {
+    if (k.secret !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['secret'], message: 'inline secrets are not accepted: put the secret in a file (mode 0600) and name it with secretFile' });
+  });
+
 /** `uploader:` with nothing after it is as good as `uploader: {}` */
-const principal = z.preprocess((v) => v ?? {}, z.object({}).strict());
+const principal = z.preprocess(
+  (v) => v ?? {},
+  z.object({ accessKeys: z.array(accessKey, { invalid_type_error: 'expected a list' }).optional() }, { invalid_type_error: 'expected a mapping (accessKeys) or nothing' }).strict(),
+);
 
 export const policyDocumentSchema = z
   .object({

@@ -1,3 +1,4 @@
+import type { AccessKeySecret } from './access-key-secret.js';
 import type { KeyPermission } from './key-permission.js';
 
 /**
@@ -15,10 +16,29 @@ export interface PolicyDocument {
   readonly statements: readonly PolicyStatement[];
   readonly keyGrants: readonly KeyGrant[];
   readonly floors: readonly Floor[];
+  /** every gateway access key of every principal, by access key id (ids are unique across the document) */
+  readonly accessKeys: ReadonlyMap<string, AccessKeyIdentity>;
 }
 
-/** a declared principal; issue 10 adds its gateway access keys here */
-export type PolicyPrincipal = Readonly<Record<string, never>>;
+/** a declared principal and the gateway access keys that act for it */
+export interface PolicyPrincipal {
+  readonly accessKeys: readonly PolicyAccessKey[];
+}
+
+/** one gateway access key of a principal (docs/POLICY.md "principals") */
+export interface PolicyAccessKey {
+  readonly id: string;
+  /** the file the secret was read from (resolved against the document's directory) */
+  readonly secretFile: string;
+  readonly secret: AccessKeySecret;
+}
+
+/** who an access key id acts for, and the secret its signatures are made with */
+export interface AccessKeyIdentity {
+  readonly principal: string;
+  readonly accessKeyId: string;
+  readonly secret: AccessKeySecret;
+}
 
 /** who a statement or a grant is for: every declared principal, or the named ones */
 export type PrincipalSet = { readonly all: true } | { readonly all: false; readonly names: ReadonlySet<string> };

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeystoreId } from '../keystores/keystore.js';
+import { sameAccessKeys } from './access-key-lookup.js';
 import { parsePolicyDocument, readPolicyFile, readPolicyFileSync } from './load-policy-document.js';
 import type { PolicyDocument } from './policy-document.js';
 import { PolicyDocumentError } from './policy-document-error.js';
@@ -116,7 +117,8 @@ export class PolicySource {
       );
       return false;
     }
-    if (next.text === this.text) return true;
+    // the same text may name secret files whose content changed (a rotated secret): that is a change too
+    if (next.text === this.text && this.doc !== undefined && sameAccessKeys(this.doc, next.doc)) return true;
     this.doc = next.doc;
     this.text = next.text;
     this.log.info({ path: this.path, statements: next.doc.statements.length, keyGrants: next.doc.keyGrants.length, floors: next.doc.floors.length }, 'policy document reloaded');

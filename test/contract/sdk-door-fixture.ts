@@ -21,14 +21,14 @@ import type { DoorUnderTest } from './door-contract.js';
 export type ContractKeystore = 'file' | 'openbao' | 'localkms';
 export type ContractBackend = 'minio' | 'seaweedfs';
 
-interface Keys {
+export interface Keys {
   config: Partial<S3SealConfigInput>;
   kmsKey: { id: string; echoed: string };
   done(): void;
 }
 
 /** the keystore section, the managed SSE-S3 key and one SSE-KMS key, created in the real keystore */
-async function keys(kind: ContractKeystore): Promise<Keys> {
+export async function keys(kind: ContractKeystore): Promise<Keys> {
   const tag = randomBytes(4).toString('hex');
   switch (kind) {
     case 'file': {

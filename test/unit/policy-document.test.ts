@@ -98,7 +98,7 @@ test('an unknown field is refused at its own line', (t) => {
 `);
   // the first mistake in the file: the misspelt field (line 9) comes before the then-missing `resources`
   t.is(e.message, 'policy.yaml:9: statements[0].resource: unknown field "resource"');
-  t.is(mistake(`${HEAD}  x: { accessKeys: [] }\n`).message, 'policy.yaml:5: principals.x.accessKeys: unknown field "accessKeys"');
+  t.is(mistake(`${HEAD}  x: { accesKeys: [] }\n`).message, 'policy.yaml:5: principals.x.accesKeys: unknown field "accesKeys"');
   t.is(mistake(`${HEAD}polices: []\n`).message, 'policy.yaml:5: polices: unknown field "polices"');
 });
 

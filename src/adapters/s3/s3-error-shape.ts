@@ -1,6 +1,7 @@
 import { SealError, S3SealError, type SealErrorCode } from '../../errors.js';
 import { KeystoreError, type KeystoreErrorCode } from '../../keystores/keystore-error.js';
 import { BackendRequestError } from '../../backends/backend-request-error.js';
+import { RequestAuthError, type RequestAuthErrorCode } from './request-auth-error.js';
 
 /** How an error looks on the S3 wire: the `<Code>`, the HTTP status and the `<Message>`. */
 export interface S3ErrorShape {
@@ -98,6 +99,23 @@ const KEYSTORE: Record<KeystoreErrorCode, Mapping> = {
   KeyStoreMisconfigured: INTERNAL,
 };
 
+// SigV4 failures as Amazon S3 answers them ("List of error codes"; expired and not-yet-valid presigned
+// URLs and unsigned x-amz-* headers are AccessDenied with S3's own texts). Malformed-header and
+// query-parameter errors carry the door's message (which field, which region: no secret).
+const AUTH: Record<RequestAuthErrorCode, Mapping> = {
+  InvalidAccessKeyId: { code: 'InvalidAccessKeyId', status: 403, message: 'The AWS Access Key Id you provided does not exist in our records.' },
+  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', status: 403, message: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.' },
+  RequestExpired: { code: 'AccessDenied', status: 403, message: 'Request has expired' },
+  RequestNotYetValid: { code: 'AccessDenied', status: 403, message: 'Request is not valid yet' },
+  RequestTimeTooSkewed: { code: 'RequestTimeTooSkewed', status: 403, message: 'The difference between the request time and the current time is too large.' },
+  AuthorizationHeaderMalformed: { code: 'AuthorizationHeaderMalformed', status: 400 },
+  AuthorizationQueryParametersError: { code: 'AuthorizationQueryParametersError', status: 400 },
+  HeadersNotSigned: { code: 'AccessDenied', status: 403, message: 'There were headers present in the request which were not signed' },
+  MissingAuthentication: ACCESS_DENIED,
+  MissingDate: { code: 'AccessDenied', status: 403, message: 'AWS authentication requires a valid Date or x-amz-date header' },
+  UnsupportedAuthorization: { code: 'InvalidRequest', status: 400, message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.' },
+};
+
 // The backend's 4xx answers keep its S3 code and status, with S3's fixed text for the code: the
 // backend's own message never reaches the caller (it may quote keys or values). A HEAD 404 has no
 // body, so the SDK names it "NotFound": for an object that is NoSuchKey (bucket HEADs have no body).
@@ -141,6 +159,7 @@ function shape(m: Mapping, err: Error): S3ErrorShape {
 export function s3ErrorShape(err: unknown): S3ErrorShape {
   if (err instanceof SealError) return shape(SEAL[err.code], err);
   if (err instanceof KeystoreError) return shape(KEYSTORE[err.code], err);
+  if (err instanceof RequestAuthError) return shape(AUTH[err.code], err);
   if (err instanceof BackendRequestError) return backendShape(err);
   if (err instanceof S3SealError) return shape(err.retryable ? UNAVAILABLE : INTERNAL, err);
   return { code: INTERNAL.code, status: INTERNAL.status, message: INTERNAL.message! };

@@ -4,6 +4,7 @@ import { awsKmsKeystoreModule } from './awskms-keystore-module.js';
 import { backendModule } from './backend-module.js';
 import { engineModule } from './engine-module.js';
 import { fileKeystoreModule } from './file-keystore-module.js';
+import { gatewayModule } from './gateway-module.js';
 import { keystoreRegistryModule } from './keystore-registry-module.js';
 import { policiesModule } from './policies-module.js';
 import { s3CoreModule } from './s3-core-module.js';
@@ -31,8 +32,9 @@ export function defaultModules(config: S3SealConfig): ContainerModule[] {
     ...(k.awskms ? [awsKmsKeystoreModule(k.awskms)] : []),
     keystoreRegistryModule(config),
     policiesModule(config),
-    // the doors (src/adapters/{sdk-v3,minio,gateway}/) get their modules here once they need one
+    // the doors (src/adapters/{sdk-v3,minio,gateway}/) that need services of their own have a module after the core
     engineModule(config),
     s3CoreModule(),
+    gatewayModule(config),
   ];
 }

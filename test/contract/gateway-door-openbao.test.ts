@@ -1,0 +1,6 @@
+/** The door contract through the gateway (`s3seal serve` over HTTPS, SigV4 by a real S3Client) against MinIO, keys in OpenBao Transit. */
+import test from 'ava';
+import { doorContract } from './door-contract.js';
+import { gatewayDoor } from './gateway-door-fixture.js';
+
+doorContract(test, 'gateway door · MinIO · OpenBao', () => gatewayDoor('openbao', 'minio'));
