@@ -9,6 +9,8 @@ export interface EmbeddedMinio {
   accessKey: string;
   secretKey: string;
   stop(): Promise<void>;
+  /** SIGTERM to MinIO's process group without waiting: for a process 'exit' handler, which cannot wait */
+  kill(): void;
 }
 
 /**
@@ -29,5 +31,12 @@ export async function startEmbeddedMinio(dataDir: string, accessKey: string, sec
     await stop();
     throw err;
   }
-  return { endpoint: server.endpoint, accessKey, secretKey, stop };
+  const kill = (): void => {
+    try {
+      process.kill(-server.proc.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  return { endpoint: server.endpoint, accessKey, secretKey, stop, kill };
 }
