@@ -53,6 +53,13 @@ function parseReady(line: string): Record<(typeof READY_FIELDS)[number], string>
   return fields as Record<(typeof READY_FIELDS)[number], string>;
 }
 
+/** whatever a failed test leaves running in the MinIO dir is killed (MinIO runs detached: the child's SIGKILL does not reach it) */
+function killLeftOvers(t: ExecutionContext, minioDir: string): void {
+  t.teardown(() => {
+    for (const pid of processesIn(minioDir)) process.kill(pid, 'SIGKILL');
+  });
+}
+
 /** pids of the processes running in `dir` (MinIO is started with its dir as working directory) */
 function processesIn(dir: string): number[] {
   return readdirSync('/proc')
@@ -107,6 +114,7 @@ test('s3seal serve with no configuration: one ready line with demo credentials a
   t.is(r1.ca_file, join(dataDir, 'tls.crt'));
   for (const f of ['demo.json', 'gateway-demo.secret', 'tls.key', 'keys.json', 'serve.json', 'policy.yaml']) t.is(statSync(join(dataDir, f)).mode & 0o777, 0o600, `${f} is 0600`);
   const minioDir = join(dataDir, 'minio');
+  killLeftOvers(t, minioDir);
   t.true(processesIn(minioDir).length > 0, 'MinIO runs in the data dir');
 
   const s3 = gatewayS3(r1);
@@ -179,4 +187,34 @@ test('s3seal serve --config FILE: the ready line names the endpoint only, no sec
 test('npm start runs the main command (s3seal serve on embedded defaults), the old demo is s3seal demo', (t) => {
   const pkg = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   t.regex(pkg.scripts['start'] ?? '', /node dist\/src\/cli\/main\.js serve$/);
+});
+
+test('s3seal serve killed outright (SIGKILL) leaves its MinIO running; the next start on the same data dir stops that one and serves the objects', async (t) => {
+  const dataDir = tempDir('embedded-killed');
+  const env = { S3SEAL_PORT: String(await freePort()), S3SEAL_DATA_DIR: '' };
+  const minioDir = join(dataDir, 'minio');
+  killLeftOvers(t, minioDir);
+  const first = serve(t, ['--data-dir', dataDir, '--workers', '1'], env);
+  const r1 = parseReady(await first.line);
+  const s3 = gatewayS3(r1);
+  await s3.send(new PutObjectCommand({ Bucket: 'demo', Key: 'k', Body: text }));
+  s3.destroy();
+  first.signal('SIGKILL');
+  await first.exited;
+  const orphans = processesIn(minioDir);
+  t.is(orphans.length, 1, 'SIGKILL runs no handler: MinIO is still there');
+
+  const second = serve(t, ['--data-dir', dataDir, '--workers', '1'], env);
+  const r2 = parseReady(await second.line);
+  t.false(processesIn(minioDir).includes(orphans[0]!), 'the left-over MinIO was stopped');
+  t.is(processesIn(minioDir).length, 1);
+  const s3again = gatewayS3(r2);
+  try {
+    t.deepEqual(await readAll(s3again, 'k', {}), text);
+  } finally {
+    s3again.destroy();
+  }
+  second.signal('SIGTERM');
+  t.is(await second.exited, 0);
+  t.deepEqual(processesIn(minioDir), []);
 });
