@@ -45,6 +45,7 @@ function serve(t: ExecutionContext, args: string[], env: NodeJS.ProcessEnv): Ser
     });
     void exited.then((code) => reject(new Error(`s3seal serve exited ${String(code)}: ${err}`)));
   });
+  line.catch(() => undefined); // a test that expects the process to fail awaits `exited` instead
   return { line, exited, signal: (s) => child.kill(s), output: () => ({ out, err }) };
 }
 
@@ -136,6 +137,12 @@ test('s3seal serve with no configuration: one ready line with demo credentials a
     s3.destroy();
     backend.destroy();
   }
+  // a second start on the data dir while the first runs is refused, and leaves the first's MinIO alone
+  const minioBefore = processesIn(minioDir);
+  const clash = serve(t, ['--data-dir', dataDir, '--workers', '1'], { ...env, S3SEAL_PORT: String(await freePort()) });
+  t.is(await clash.exited, 1);
+  t.regex(clash.output().err, /is in use by s3seal process \d+/);
+  t.deepEqual(processesIn(minioDir), minioBefore);
   const certBefore = readFileSync(r1.ca_file, 'utf8');
   first.signal('SIGTERM');
   t.is(await first.exited, 0, 'SIGTERM: exit code 0');
