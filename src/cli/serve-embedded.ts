@@ -137,6 +137,8 @@ export async function runServeEmbedded(opts: EmbeddedServeOptions, log: (line: s
       log(
         `${endpointLine} access_key=${creds.accessKey} secret_key=${creds.secretKey} backend=${minio.endpoint} backend_access_key=${state.accessKey} backend_secret_key=${state.secretKey} data_dir=${dataDir} ca_file=${tls.certFile}`,
       );
+      // for a person at the terminal; the line above is the machine-readable one (standard output)
+      console.error(`s3seal: embedded default: bucket "${DEMO_BUCKET}", SSE-KMS demo key "${DEMO_KEYS.kms}", policy ${policy}; Ctrl-C stops the gateway and MinIO`);
     };
     await runServe(
       {
