@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -11,21 +11,7 @@ import { FileKeystore } from '../keystores/file-keystore.js';
 import { KeystoreKeyResolver } from '../engine/materials/keystore-key-resolver.js';
 import { SsecKeyResolver } from '../engine/materials/ssec-key-resolver.js';
 import { startEmbeddedMinio } from './embedded-minio.js';
-
-interface DemoState {
-  accessKey: string;
-  secretKey: string;
-  uploadTokenRoot: string;
-}
-
-/** Credentials and secrets generated on the first run and kept (0600) in the data dir. */
-function demoState(dataDir: string): DemoState {
-  const file = join(dataDir, 'demo.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoState;
-  const s: DemoState = { accessKey: `demo${randomBytes(6).toString('hex')}`, secretKey: randomBytes(20).toString('hex'), uploadTokenRoot: randomBytes(32).toString('base64') };
-  writeFileSync(file, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
-  return s;
-}
+import { embeddedState } from './embedded-state.js';
 
 /**
  * End-to-end demo on embedded defaults (until the gateway exists): a local MinIO, the file keystore
@@ -35,7 +21,7 @@ function demoState(dataDir: string): DemoState {
  */
 export async function runDemo(dataDir: string, log: (line: string) => void = console.log): Promise<void> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const state = demoState(dataDir);
+  const state = embeddedState(dataDir);
   const minio = await startEmbeddedMinio(dataDir, state.accessKey, state.secretKey);
   const raw = new S3Client({ endpoint: minio.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: state.accessKey, secretAccessKey: state.secretKey } });
   let container: Container | undefined;

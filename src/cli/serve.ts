@@ -13,6 +13,8 @@ export interface ServeOptions {
   tlsKey?: string;
   /** gateway processes sharing the port (node:cluster); default: the host's cores; 1: this process serves */
   workers?: number;
+  /** runs once the gateway has stopped, before the process exits 0 (the embedded default stops its MinIO here) */
+  afterStop?: () => Promise<void>;
 }
 
 interface Listen {
@@ -48,20 +50,23 @@ export async function runServe(opts: ServeOptions, log: (line: string) => void =
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, not ${String(opts.workers)}`);
   const listen = listenOf(opts);
+  const exit = (): void => {
+    void (opts.afterStop?.() ?? Promise.resolve()).finally(() => process.exit(0));
+  };
   if (cluster.isPrimary && workers > 1) {
-    primary(listen, workers, log);
+    primary(listen, workers, log, exit);
     return;
   }
   const gw = await startGateway(listen);
   if (cluster.isPrimary) log(`s3seal ready endpoint=${gw.url}`);
   const stop = () => {
-    void gw.close().then(() => process.exit(0));
+    void gw.close().then(exit);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }
 
-function primary(listen: Listen, n: number, log: (line: string) => void): void {
+function primary(listen: Listen, n: number, log: (line: string) => void, exit: () => void): void {
   let stopping = false;
   let ready = false;
   const listening = new Set<number>();
@@ -78,7 +83,7 @@ function primary(listen: Listen, n: number, log: (line: string) => void): void {
   cluster.on('exit', (worker: Worker, code: number | null, signal: string | null) => {
     listening.delete(worker.id);
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) exit();
       return;
     }
     console.error(`s3seal: worker ${worker.process.pid ?? '?'} exited (${signal ?? String(code)}); starting another`);
@@ -87,7 +92,10 @@ function primary(listen: Listen, n: number, log: (line: string) => void): void {
   const stop = () => {
     stopping = true;
     const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-    if (live.length === 0) process.exit(0);
+    if (live.length === 0) {
+      exit();
+      return;
+    }
     // each worker drains its requests in flight (its own SIGTERM handler), then exits
     for (const w of live) w.process.kill('SIGTERM');
   };
