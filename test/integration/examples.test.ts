@@ -39,7 +39,7 @@ test('examples/sdk-plugin: one added line gives an existing S3Client SSE-KMS; Mi
   }
 });
 
-test('the README main command (demo on embedded defaults) succeeds, twice on the same data dir', async (t) => {
+test('s3seal demo (the in-process walk-through on embedded defaults) succeeds, twice on the same data dir', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 's3seal-demo-'));
   try {
     for (let run = 0; run < 2; run++) {
