@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { S3Response } from '../s3/s3-response.js';
+import { responseBodyStream } from '../s3/response-body-stream.js';
 
 /** The part of an http.IncomingMessage minio-js reads: status, lower-case headers, the body as a stream. */
 export interface InProcessResponse extends Readable {
@@ -10,20 +11,9 @@ export interface InProcessResponse extends Readable {
 }
 
 /**
- * The core's S3Response as the http.IncomingMessage minio-js expects from its transport, as if it
- * had come off a socket: `statusCode`, `headers` (lower-case, as node:http gives them) and the body
- * stream — the core's own stream for object bodies (no copy, its backpressure), a one-chunk stream
- * for XML documents and errors. A HEAD answer has no body, as on the wire.
+ * The core's S3Response as the http.IncomingMessage minio-js expects from its transport: `statusCode`,
+ * `headers` (lower-case, as node:http gives them) and the body stream (responseBodyStream).
  */
 export function toInProcessResponse(res: S3Response, method: string): InProcessResponse {
-  let body: Readable;
-  if (method === 'HEAD' || res.body === undefined) {
-    if (res.body instanceof Readable) res.body.destroy();
-    body = Readable.from([], { objectMode: false });
-  } else if (res.body instanceof Readable) {
-    body = res.body;
-  } else {
-    body = Readable.from(res.body.length === 0 ? [] : [res.body], { objectMode: false });
-  }
-  return Object.assign(body, { statusCode: res.status, statusMessage: STATUS_CODES[res.status] ?? '', headers: { ...res.headers } });
+  return Object.assign(responseBodyStream(res, method), { statusCode: res.status, statusMessage: STATUS_CODES[res.status] ?? '', headers: { ...res.headers } });
 }
