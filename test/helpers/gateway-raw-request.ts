@@ -93,3 +93,13 @@ export function chunkContext(headers: Record<string, string>, o: SignOptions): S
   const seedSignature = /Signature=([0-9a-f]{64})/.exec(headers['authorization']!)![1]!;
   return { key: signingKey(o.key.secretAccessKey, day, region, 's3'), date, scope: `${day}/${region}/s3/aws4_request`, seedSignature };
 }
+
+/** a presigned URL's path and query for method+path, with `query` signed into it (headers as given) */
+export async function presignedPath(target: RawTarget, method: string, path: string, query: Record<string, string>, headers: Record<string, string>, o: SignOptions & { expiresIn: number }): Promise<string> {
+  const u = new URL(target.url);
+  const signer = new SignatureV4({ service: 's3', region: o.region ?? 'us-east-1', credentials: o.key, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+  const r = new HttpRequest({ method, protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path, query, headers: { host: u.host, ...headers } });
+  const p = await signer.presign(r, { expiresIn: o.expiresIn, ...(o.date ? { signingDate: o.date } : {}) });
+  const qs = Object.entries(p.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+  return `${p.path}?${qs}`;
+}

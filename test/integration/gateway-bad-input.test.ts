@@ -5,7 +5,7 @@
  * the malformed requests are hand-made (no SDK sends them), signed by the SDK's own signer.
  */
 import test, { type ExecutionContext } from 'ava';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { lookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -17,7 +17,7 @@ import type { S3SealConfigInput } from '../../src/container/config.js';
 import { FileKeystore } from '../../src/keystores/file-keystore.js';
 import { encodeSigned } from '../helpers/aws-chunked-signer.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway-harness.js';
-import { chunkContext, sendRaw, sha256Hex, signedHeaders, type RawAnswer } from '../helpers/gateway-raw-request.js';
+import { chunkContext, presignedPath, sendRaw, sha256Hex, signedHeaders, type RawAnswer } from '../helpers/gateway-raw-request.js';
 import { freshBucket, s3Client, service } from '../helpers/services.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -100,6 +100,30 @@ test('gateway: a wrong secret, an unknown access key, malformed Authorization he
   t.is(h.status, 403);
   t.is(h.body.length, 0);
   for (const k of ['wrong-secret', 'unknown', 'malformed']) await assertNothingStored(t, bucket, k);
+  await assertServes(t, g, bucket);
+});
+
+test('gateway (review fixes): an SSE-C key in a presigned URL is refused (400 InvalidArgument), never used; an unknown access key id is not echoed whole (a swapped id and secret would put the secret in the log); a request line that does not decode is a 400 with a request id, not a reset connection', async (t) => {
+  const g = await gateway();
+  const bucket = await freshBucket(service('minio'), 'gw-review');
+  const key = randomBytes(32);
+  const sseC = { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key': key.toString('base64'), 'x-amz-server-side-encryption-customer-key-md5': createHash('md5').update(key).digest('base64') };
+  const body = Buffer.from('must not be stored');
+  const url = await presignedPath(target(g), 'PUT', `/${bucket}/ssec-in-url`, sseC, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, { key: g.key, expiresIn: 600 });
+  t.true(url.includes('server-side-encryption-customer-key='), 'the key is in the signed URL');
+  const a = await sendRaw(target(g), 'PUT', url, { 'content-length': String(body.length) }, body);
+  assertS3Error(t, a, 400, 'InvalidArgument', 'SSE-C key in the URL');
+  await assertNothingStored(t, bucket, 'ssec-in-url');
+
+  const swapped = { accessKeyId: g.key.secretAccessKey.replace(/[^A-Za-z0-9._-]/g, 'x'), secretAccessKey: g.key.accessKeyId.padEnd(16, 'x') };
+  const h = await signedHeaders(target(g), 'PUT', `/${bucket}/swapped`, { 'content-length': String(body.length), 'x-amz-content-sha256': sha256Hex(body) }, { key: swapped });
+  const unknown = await sendRaw(target(g), 'PUT', `/${bucket}/swapped`, h, body);
+  assertS3Error(t, unknown, 403, 'InvalidAccessKeyId', 'swapped id and secret');
+  t.false(unknown.body.toString().includes(swapped.accessKeyId), 'the presented id is not echoed whole');
+
+  const bad = await sendRaw(target(g), 'GET', `/${bucket}?%`, {});
+  t.is(bad.status, 400);
+  t.regex(String(bad.headers['x-amz-request-id']), /^[0-9A-F]{16}$/);
   await assertServes(t, g, bucket);
 });
 

@@ -50,4 +50,8 @@ test('incoming request: TLS is the socket\'s, or a trusted proxy\'s X-Forwarded-
   t.true(arrivedOverTls(message('/', fwd, { remote: '::ffff:10.0.0.1' }), ['10.0.0.1']));
   t.false(arrivedOverTls(message('/', ['Host', 'h', 'X-Forwarded-Proto', 'http'], { remote: '10.0.0.1' }), ['10.0.0.1']));
   t.false(arrivedOverTls(message('/', ['Host', 'h'], { remote: '10.0.0.1' }), ['10.0.0.1']));
+  // a proxy that appends to the client's header: the last value is the proxy's (review: the client's first one was trusted)
+  t.false(arrivedOverTls(message('/', ['Host', 'h', 'X-Forwarded-Proto', 'https, http'], { remote: '10.0.0.1' }), ['10.0.0.1']));
+  t.false(arrivedOverTls(message('/', ['Host', 'h', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Proto', 'http'], { remote: '10.0.0.1' }), ['10.0.0.1']));
+  t.true(arrivedOverTls(message('/', ['Host', 'h', 'X-Forwarded-Proto', 'http, https'], { remote: '10.0.0.1' }), ['10.0.0.1']));
 });

@@ -63,9 +63,11 @@ export function arrivedOverTls(req: IncomingMessage, trustedProxies: readonly st
   if ((req.socket as Partial<TLSSocket>).encrypted === true) return true;
   const from = unmapped(req.socket.remoteAddress);
   if (from === undefined || !trustedProxies.some((p) => unmapped(p) === from)) return false;
+  // the last value is the trusted proxy's own: one that appends to a client's header leaves the
+  // client's claim first (a plain-HTTP client could otherwise pass for TLS and send SSE-C keys)
   const proto = req.headers['x-forwarded-proto'];
-  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(',')[0]?.trim().toLowerCase();
-  return first === 'https';
+  const last = (Array.isArray(proto) ? proto.at(-1) : proto)?.split(',').at(-1)?.trim().toLowerCase();
+  return last === 'https';
 }
 
 /** an IPv4 address as a dual-stack socket reports it (`::ffff:127.0.0.1`) is that IPv4 address */

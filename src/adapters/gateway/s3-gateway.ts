@@ -55,6 +55,9 @@ export interface S3GatewayParts {
  * into S3's XML by s3-error-shape; bodies are verified by the core as they stream (payload hash,
  * chunk signatures, checksums) before the final chunk is committed.
  */
+/** x-amz-server-side-encryption-customer-* and x-amz-copy-source-server-side-encryption-customer-* */
+const SSE_C_KEY_PARAM = /^x-amz-(copy-source-)?server-side-encryption-customer-/;
+
 export class S3Gateway {
   constructor(private readonly parts: S3GatewayParts) {}
 
@@ -85,7 +88,15 @@ export class S3Gateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const incoming = incomingParts(req);
+    let incoming: ReturnType<typeof incomingParts>;
+    try {
+      incoming = incomingParts(req);
+    } catch (err) {
+      // a request line that does not decode (`GET /?%`) is a 400 like any other refusal, not a reset connection
+      const status = this.refuse(req, res, err, (req.url ?? '/').split('?')[0] ?? '/');
+      res.once('close', () => this.parts.metrics?.request('Refused', status, (performance.now() - started) / 1000));
+      return;
+    }
     if (incoming.targetPath.startsWith(GATEWAY_PATH_PREFIX)) {
       await this.ownPath(incoming.targetPath, req, res);
       return;
@@ -122,6 +133,10 @@ export class S3Gateway {
     for (const p of params) {
       const lower = p.name.toLowerCase();
       if (auth.presigned && lower.startsWith('x-amz-')) {
+        // an SSE-C key in a URL would sit in proxy access logs, browser history and Referer headers
+        // (DESIGN.md: plaintext keys never reach a log); AWS's presigner never hoists these, so a URL
+        // carrying one is refused rather than used
+        if (SSE_C_KEY_PARAM.test(lower)) throw new SealError('InvalidArgument', 'SSE-C parameters must be sent as request headers, not in the URL.');
         // a presigned URL carries the request's x-amz-* headers in its signed query (the SDK's
         // presigner hoists them): to the core they are the headers they stand for
         if (!AUTH_PARAMS.has(lower) && merged[lower] === undefined) merged[lower] = p.value;

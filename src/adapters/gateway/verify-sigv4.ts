@@ -77,7 +77,8 @@ export function verifySigV4(req: SignedRequest, keys: AccessKeyLookup, opts: Ver
   if (parts.region !== opts.region) throw new RequestAuthError(malformed, `${prefix}the region '${parts.region.slice(0, 64)}' is wrong; expecting '${opts.region}'`);
   if (parts.service !== 's3') throw new RequestAuthError(malformed, `${prefix}incorrect service '${parts.service.slice(0, 64)}'. This endpoint belongs to 's3'.`);
   const identity = keys.lookup(parts.accessKeyId);
-  if (identity === undefined) throw new RequestAuthError('InvalidAccessKeyId', `access key id ${parts.accessKeyId.slice(0, 128)} is not in the policy document`);
+  // not echoed whole: a client that swapped id and secret would otherwise put its secret in the log
+  if (identity === undefined) throw new RequestAuthError('InvalidAccessKeyId', `the access key id you provided (${parts.accessKeyId.slice(0, 4)}…, ${parts.accessKeyId.length} characters) is not in the policy document`);
 
   const amzDate = requestTime(parts, h, now);
   if (amzDate.slice(0, 8) !== parts.scopeDate) throw new RequestAuthError(malformed, `${prefix}Invalid credential date "${parts.scopeDate}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`);

@@ -6,6 +6,7 @@ import { S3SealError } from '../../errors.js';
 import { PolicyAccessKeys } from '../../policies/access-key-lookup.js';
 import { ConfigError, type S3SealConfig } from '../config.js';
 import { bindService, getService, TOKENS } from '../tokens.js';
+import { sharedFor } from './shared-for.js';
 
 /**
  * The gateway door (src/adapters/gateway; DESIGN.md "Doors" 3): its access keys — the policy
@@ -13,6 +14,10 @@ import { bindService, getService, TOKENS } from '../tokens.js';
  * container for the SDK plugin never builds them. Without a policy document there is no one the
  * gateway could authenticate, so asking for it is a configuration error.
  */
+/** how long one readiness answer is reused (ms) */
+const READINESS_REUSE_MS = 2_000;
+
+
 /** how long a readiness check may take before it counts as unreachable */
 const READY_TIMEOUT_MS = 3_000;
 
@@ -51,7 +56,9 @@ export function gatewayModule(config: Pick<S3SealConfig, 'gateway' | 'policy' | 
         settings: config.gateway,
         log: pino({ base: { log: 's3seal.gateway' } }, pino.destination({ fd: 2, sync: false })),
         ...(config.gateway.metrics ? { metrics: new GatewayMetrics(() => cache.stats) } : {}),
-        readiness: async () => {
+        // unauthenticated: one probe at a time, its answer reused for a few seconds, so that anyone
+        // able to reach the port cannot drive backend and KMS traffic (cost, quota, audit volume)
+        readiness: sharedFor(READINESS_REUSE_MS, async () => {
           const [backend, keystore] = await Promise.all([
             answers(() => store.headBucket(config.bucketEncryption.reservedBucket)),
             answers(() => {
@@ -60,7 +67,7 @@ export function gatewayModule(config: Pick<S3SealConfig, 'gateway' | 'policy' | 
             }),
           ]);
           return { backend, keystore };
-        },
+        }),
       });
     });
   });
