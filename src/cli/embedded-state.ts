@@ -45,7 +45,9 @@ export function gatewayCredentials(dataDir: string, state: EmbeddedState): Gatew
   if (state.gatewayAccessKey !== undefined && existsSync(secretFile)) {
     return { accessKey: state.gatewayAccessKey, secretKey: readFileSync(secretFile, 'utf8').trim(), secretFile };
   }
-  const accessKey = `S3SEAL${randomBytes(7).toString('hex').toUpperCase()}`;
+  // a lost secret file gets a new secret under the same id: the policy document (kept, perhaps
+  // edited) names the id, and a new id there would leave the printed credentials refused
+  const accessKey = state.gatewayAccessKey ?? `S3SEAL${randomBytes(7).toString('hex').toUpperCase()}`;
   const secretKey = randomBytes(30).toString('base64url');
   writeFileSync(secretFile, `${secretKey}\n`, { mode: 0o600 });
   write(stateFile(dataDir), { ...state, gatewayAccessKey: accessKey });

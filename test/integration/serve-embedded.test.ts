@@ -7,7 +7,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type GetObjectCommandInput, type PutObjectCommandInput, type ServerSideEncryption } from '@aws-sdk/client-s3';
@@ -161,6 +161,22 @@ test('s3seal serve with no configuration: one ready line with demo credentials a
   }
   second.signal('SIGINT');
   t.is(await second.exited, 0, 'SIGINT: exit code 0');
+  t.deepEqual(processesIn(minioDir), [], 'no MinIO left behind');
+
+  // the secret file lost: a new secret under the same id, which the kept policy document names (review: a new id was printed, and refused)
+  rmSync(join(dataDir, 'gateway-demo.secret'));
+  const third = serve(t, ['--data-dir', dataDir, '--workers', '1'], env);
+  const r3 = parseReady(await third.line);
+  t.is(r3.access_key, r1.access_key, 'the same access key id');
+  t.not(r3.secret_key, r1.secret_key, 'a new secret');
+  const s3third = gatewayS3(r3);
+  try {
+    t.deepEqual(await readAll(s3third, 'sse-s3.txt', {}), text, 'the printed credentials work');
+  } finally {
+    s3third.destroy();
+  }
+  third.signal('SIGTERM');
+  t.is(await third.exited, 0);
   t.deepEqual(processesIn(minioDir), [], 'no MinIO left behind');
 });
 
