@@ -7,7 +7,7 @@ import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { Client, CopyDestinationOptions, CopySourceOptions, S3Error, type BucketItem } from 'minio';
 import { BODY_MAGIC, PART_MAGIC } from '../../src/crypto/constants.js';
@@ -143,6 +143,23 @@ test('minio door: SSE-C as minio-js users write it — putObject with the X-Amz-
   t.is(await minioError(mc.getObject(bucket, 'ssec')), 'InvalidRequest', 'no key');
   const at = await stored(s, bucket, 'ssec');
   t.is(at.body.indexOf(body.subarray(0, 32)), -1, 'ciphertext at rest');
+});
+
+test('minio door: traceOn writes minio-js\'s request trace with every SSE-C key redacted (headers and the query minio-js puts the key in); key MD5s and the rest of the trace stay', async (t) => {
+  const { mc, bucket } = await door();
+  const key = randomBytes(32);
+  const lines: string[] = [];
+  mc.traceOn(new Writable({ write: (chunk: Buffer | string, _e, done) => { lines.push(chunk.toString()); done(); } }));
+  const body = randomBytes(1000);
+  await mc.putObject(bucket, 'traced', body, body.length, sseCustomerKeyHeaders(key));
+  await mc.statObject(bucket, 'traced', sseCustomerKeyTriple(key) as { versionId?: string });
+  t.true((await readAll(await mc.getPartialObject(bucket, 'traced', 10, 20, sseCustomerKeyTriple(key)))).equals(body.subarray(10, 30)));
+  mc.traceOff();
+  const trace = lines.join('');
+  t.regex(trace, /REQUEST: PUT /, 'the trace is written');
+  t.regex(trace, /x-amz-server-side-encryption-customer-key: \*\*REDACTED\*\*/i);
+  t.regex(trace, /x-amz-server-side-encryption-customer-key-md5: /i, 'the MD5 stays');
+  for (const enc of [key.toString('base64'), encodeURIComponent(key.toString('base64')), key.toString('hex')]) t.false(trace.includes(enc), 'no SSE-C key in the trace');
 });
 
 test('minio door: SSE-C needs a secure hop only where the caller asks for it — secureTransport false refuses SSE-C unless the client is useSSL: true', async (t) => {

@@ -11,6 +11,8 @@ import type { S3Core } from '../s3/s3-core.js';
 import { inProcessTransport } from './in-process-transport.js';
 import { objectHeaders, putInParts } from './put-in-parts.js';
 import { copyEncryptionHeaders } from './sse-c-options.js';
+import type { Writable } from 'node:stream';
+import { redactingTraceStream } from './redacting-trace-stream.js';
 
 /** How the minio door hands requests to the S3 core. */
 export interface S3SealMinioOptions {
@@ -55,6 +57,11 @@ export class SealedMinioClient extends Client {
     super(options);
     this.#container = container;
     this.#owned = owned;
+  }
+
+  /** minio-js's request tracing, with SSE-C keys redacted from what it writes (redacting-trace-stream.ts) */
+  override traceOn(stream: Writable = process.stdout): void {
+    super.traceOn(redactingTraceStream(stream));
   }
 
   /** the container whose core serves this client */
