@@ -14,7 +14,8 @@ import { signingKey, type SigningContext } from './aws-chunked-signer.js';
 
 const bytes = (d: SourceData): string | Uint8Array => (typeof d === 'string' ? d : d instanceof Uint8Array ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
 
-class NodeSha256 {
+/** node:crypto as the Sha256 constructor @smithy/signature-v4 takes */
+export class NodeSha256 {
   private readonly h;
   constructor(secret?: SourceData) {
     this.h = secret !== undefined ? createHmac('sha256', bytes(secret)) : createHash('sha256');

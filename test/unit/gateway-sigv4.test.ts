@@ -6,10 +6,10 @@
  * the S3 specifics the examples do not cover, then every refusal with the S3 error it becomes.
  */
 import test from 'ava';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { NodeSha256 } from '../helpers/gateway-raw-request.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/core/transport';
-import type { SourceData } from '@smithy/types';
 import { AccessKeySecret } from '../../src/policies/access-key-secret.js';
 import type { AccessKeyLookup } from '../../src/policies/access-key-lookup.js';
 import { verifySigV4, type SignedRequest } from '../../src/adapters/gateway/verify-sigv4.js';
@@ -139,20 +139,7 @@ test('sigv4: AWS example chunked upload — the seed signature verifies and the 
 
 // ── requests signed by @smithy/signature-v4, as S3 clients sign them ──
 
-class NodeSha256 {
-  private readonly h;
-  constructor(secret?: SourceData) {
-    this.h = secret !== undefined ? createHmac('sha256', bytes(secret)) : createHash('sha256');
-  }
-  update(d: SourceData): void {
-    this.h.update(bytes(d));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
 
-const bytes = (d: SourceData): string | Uint8Array => (typeof d === 'string' ? d : d instanceof Uint8Array ? d : ArrayBuffer.isView(d) ? new Uint8Array(d.buffer, d.byteOffset, d.byteLength) : new Uint8Array(d));
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 // S3's own settings in the SDK: no path double-encoding, the payload hash header sent
